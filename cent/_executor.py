@@ -1,0 +1,98 @@
+"""The executors: encode a request, send it through a transport, decode it.
+
+The sync and async executors differ only in the line that waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable, Generic, Tuple, TypeVar
+
+from cent._builders import Request
+from cent._transport import AsyncTransport, SyncTransport
+
+logger = logging.getLogger("cent")
+
+R = TypeVar("R")
+PayloadT = TypeVar("PayloadT")
+ReplyT = TypeVar("ReplyT")
+
+Encode = Callable[[Request[Any]], Tuple[str, PayloadT]]
+Decode = Callable[[Request[Any], ReplyT], Any]
+
+
+class _Executor(Generic[PayloadT, ReplyT]):
+    def __init__(
+        self, encode: Encode[PayloadT], decode: Callable[..., Any], target: str
+    ) -> None:
+        self._encode = encode
+        self._decode = decode
+        self._target = target
+
+    def _log(self, method: str, started: float, outcome: str) -> None:
+        logger.debug(
+            "%s %s: %s in %.1f ms",
+            self._target,
+            method,
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+class SyncExecutor(_Executor[PayloadT, ReplyT]):
+    """Runs requests through a blocking transport."""
+
+    def __init__(
+        self,
+        transport: SyncTransport[PayloadT, ReplyT],
+        encode: Encode[PayloadT],
+        decode: Callable[..., Any],
+        target: str,
+    ) -> None:
+        super().__init__(encode, decode, target)
+        self.transport = transport
+
+    def execute(self, request: Request[R], timeout: float) -> R:
+        """Encode, send and decode one request."""
+        method, payload = self._encode(request)
+
+        started = time.perf_counter()
+        try:
+            reply = self.transport.send(method, payload, timeout)
+        except Exception as err:
+            self._log(method, started, type(err).__name__)
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log(method, started, "replied")
+
+        return self._decode(request, reply)  # type: ignore[no-any-return]
+
+
+class AsyncExecutor(_Executor[PayloadT, ReplyT]):
+    """Runs requests through an asyncio transport."""
+
+    def __init__(
+        self,
+        transport: AsyncTransport[PayloadT, ReplyT],
+        encode: Encode[PayloadT],
+        decode: Callable[..., Any],
+        target: str,
+    ) -> None:
+        super().__init__(encode, decode, target)
+        self.transport = transport
+
+    async def execute(self, request: Request[R], timeout: float) -> R:
+        """Encode, send and decode one request."""
+        method, payload = self._encode(request)
+
+        started = time.perf_counter()
+        try:
+            reply = await self.transport.send(method, payload, timeout)
+        except Exception as err:
+            self._log(method, started, type(err).__name__)
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log(method, started, "replied")
+
+        return self._decode(request, reply)  # type: ignore[no-any-return]

@@ -1,0 +1,105 @@
+"""The HTTP API's wire format: a request to JSON bytes, a reply to a result.
+
+No I/O happens here: `encode_http` gives the API method and body to POST to
+`<api_url>/<method>`, and `decode_http` turns the status and body the server
+sent back into a typed result or raises a typed error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple, TypeVar
+
+import orjson
+
+from cent._builders import BatchRequest, Request
+from cent._core import assemble_batch
+from cent._results import api_error_from_json
+from cent.errors import (
+    CentAPIError,
+    CentDecodeError,
+    CentTransportError,
+    CentUnauthorizedError,
+    CentValidationError,
+)
+
+R = TypeVar("R")
+
+BODY_SNIPPET_LENGTH = 200
+
+
+def encode_http(request: Request[Any]) -> Tuple[str, bytes]:
+    """Return the API method and the JSON body for `request`."""
+    try:
+        return request.api_method, orjson.dumps(request.wire_payload())
+    except (TypeError, orjson.JSONEncodeError) as err:
+        raise _encode_error(request, err) from err
+
+
+def _encode_error(request: Request[Any], err: Exception) -> CentValidationError:
+    if isinstance(request, BatchRequest):
+        for index, command in enumerate(request._requests):
+            try:
+                orjson.dumps(command.wire_payload())
+            except (TypeError, orjson.JSONEncodeError) as item_err:
+                message = _encode_error(command, item_err)
+                return CentValidationError(f"batch command {index}: {message}")
+    hint = ""
+    if "bytes" in str(err):
+        hint = "; over HTTP send binary data with b64data (bytes are accepted there)"
+    return CentValidationError(
+        f"{request.api_method} payload cannot be encoded as JSON: {err}{hint}"
+    )
+
+
+def decode_http(request: Request[R], status: int, body: bytes) -> R:
+    """Turn the server's reply to `request` into its result, or raise."""
+    if status != 200:
+        raise _status_error(status, body)
+    try:
+        reply = orjson.loads(body)
+        if isinstance(request, BatchRequest):
+            return assemble_batch(request, reply.get("replies") or (), _read_command)  # type: ignore[return-value]
+        result = reply.get("result")
+        if result is None:
+            raise _reply_error(request, reply)
+        return request.decode_result(result)
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as err:
+        raise CentDecodeError(
+            f"unexpected reply to {request.api_method}: {_snippet(body)}"
+        ) from err
+
+
+def _reply_error(request: Request[Any], reply: Dict[str, Any]) -> CentAPIError:
+    error = reply.get("error")
+    if error is None:
+        raise CentDecodeError(f"reply to {request.api_method} has no result or error")
+    return api_error_from_json(error, None, request)
+
+
+def _read_command(request: Request[Any], reply: Dict[str, Any], index: int) -> Any:
+    result = reply.get(request.api_method)
+    if result is not None:
+        return request.decode_result(result)
+    error = reply.get("error")
+    if error is None:
+        raise CentDecodeError(f"batch reply {index} has no result or error")
+    return api_error_from_json(error, index, request)
+
+
+def _status_error(status: int, body: bytes) -> Exception:
+    if status == 401:
+        return CentUnauthorizedError("Centrifugo refused the API key (HTTP 401)")
+    if 200 <= status < 300:
+        return CentDecodeError(f"unexpected HTTP status {status}: {_snippet(body)}")
+    return CentTransportError(
+        f"HTTP {status}: {_snippet(body)}", status=status, body=_snippet(body)
+    )
+
+
+def _snippet(body: bytes) -> str:
+    return body[:BODY_SNIPPET_LENGTH].decode("utf-8", "replace")
+
+
+def decode_http_reply(request: Request[R], reply: Tuple[int, bytes]) -> R:
+    """`decode_http` for a transport's `(status, body)` reply."""
+    return decode_http(request, reply[0], reply[1])

@@ -1,0 +1,315 @@
+"""Typed results of the Centrifugo API methods, and how to read them from JSON.
+
+The server leaves out fields that are zero or empty and a newer server may add
+fields, so every `from_json` falls back to the zero value and ignores extras.
+Over HTTP payload fields (`data`, `info`, ...) hold decoded JSON values; over
+gRPC they hold `bytes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Type, TypeVar, Union
+
+from cent.errors import CentAPIError
+
+JSON = Dict[str, Any]
+_Empty = TypeVar("_Empty", bound="EmptyResult")
+
+
+def api_error_from_json(
+    error: JSON, index: Optional[int], request: Any
+) -> CentAPIError:
+    """Build the exception for an `{"code": ..., "message": ...}` error object."""
+    return CentAPIError(
+        int(error.get("code", 0)),
+        str(error.get("message", "")),
+        index=index,
+        request=request,
+    )
+
+
+@dataclass
+class StreamPosition:
+    """A position in a channel's history stream."""
+
+    offset: int = 0
+    epoch: str = ""
+
+
+@dataclass
+class PublishResult:
+    """Result of a publish: the publication's position when history is on."""
+
+    offset: int = 0
+    epoch: str = ""
+
+    @classmethod
+    def from_json(cls, result: JSON) -> PublishResult:
+        """Read the result object of the reply."""
+        return cls(result.get("offset", 0), result.get("epoch", ""))
+
+
+PublishOutcome = Union[PublishResult, CentAPIError]
+
+
+@dataclass
+class BroadcastResult:
+    """Result of a broadcast: one result or error per channel, in channel order."""
+
+    responses: List[PublishOutcome] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, result: JSON, request: Any = None) -> BroadcastResult:
+        """Read the result object of the reply."""
+        responses: List[PublishOutcome] = []
+        for index, item in enumerate(result.get("responses") or ()):
+            error = item.get("error")
+            if error is not None:
+                responses.append(api_error_from_json(error, index, request))
+            else:
+                responses.append(PublishResult.from_json(item.get("result") or {}))
+        return cls(responses)
+
+    @property
+    def errors(self) -> List[CentAPIError]:
+        """The per-channel errors, each with its channel index in `index`."""
+        return [item for item in self.responses if isinstance(item, CentAPIError)]
+
+
+@dataclass
+class EmptyResult:
+    """Result of a method whose reply carries no data."""
+
+    @classmethod
+    def from_json(cls: Type[_Empty], result: JSON) -> _Empty:
+        """Read the result object of the reply."""
+        return cls()
+
+
+class SubscribeResult(EmptyResult):
+    """Result of a server-side subscribe."""
+
+
+class UnsubscribeResult(EmptyResult):
+    """Result of a server-side unsubscribe."""
+
+
+class DisconnectResult(EmptyResult):
+    """Result of a disconnect."""
+
+
+class RefreshResult(EmptyResult):
+    """Result of a connection refresh."""
+
+
+class HistoryRemoveResult(EmptyResult):
+    """Result of removing a channel's history."""
+
+
+@dataclass
+class ClientInfo:
+    """A connection's identity, as seen in presence and in publications."""
+
+    client: str = ""
+    user: str = ""
+    conn_info: Any = None
+    chan_info: Any = None
+
+    @classmethod
+    def from_json(cls, info: JSON) -> ClientInfo:
+        """Read a client info object."""
+        return cls(
+            info.get("client", ""),
+            info.get("user", ""),
+            info.get("conn_info"),
+            info.get("chan_info"),
+        )
+
+
+@dataclass
+class PresenceResult:
+    """Result of presence: the channel's connections keyed by client ID."""
+
+    presence: Dict[str, ClientInfo] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, result: JSON) -> PresenceResult:
+        """Read the result object of the reply."""
+        presence = result.get("presence") or {}
+        return cls({key: ClientInfo.from_json(v) for key, v in presence.items()})
+
+
+@dataclass
+class PresenceStatsResult:
+    """Result of presence_stats: how many connections and users a channel has."""
+
+    num_clients: int = 0
+    num_users: int = 0
+
+    @classmethod
+    def from_json(cls, result: JSON) -> PresenceStatsResult:
+        """Read the result object of the reply."""
+        return cls(result.get("num_clients", 0), result.get("num_users", 0))
+
+
+@dataclass
+class Publication:
+    """A publication kept in a channel's history."""
+
+    data: Any = None
+    info: Optional[ClientInfo] = None
+    offset: int = 0
+    tags: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, publication: JSON) -> Publication:
+        """Read a publication object."""
+        info = publication.get("info")
+        return cls(
+            publication.get("data"),
+            None if info is None else ClientInfo.from_json(info),
+            publication.get("offset", 0),
+            publication.get("tags") or {},
+        )
+
+
+@dataclass
+class HistoryResult:
+    """Result of history: publications and the stream's current top position."""
+
+    publications: List[Publication] = field(default_factory=list)
+    offset: int = 0
+    epoch: str = ""
+
+    @classmethod
+    def from_json(cls, result: JSON) -> HistoryResult:
+        """Read the result object of the reply."""
+        publications = result.get("publications") or ()
+        return cls(
+            [Publication.from_json(item) for item in publications],
+            result.get("offset", 0),
+            result.get("epoch", ""),
+        )
+
+
+@dataclass
+class Metrics:
+    """A node's metrics snapshot."""
+
+    interval: float = 0.0
+    items: Dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Process:
+    """A node's process statistics."""
+
+    cpu: float = 0.0
+    rss: int = 0
+
+
+@dataclass
+class NodeResult:
+    """One Centrifugo node, as reported by info."""
+
+    uid: str = ""
+    name: str = ""
+    version: str = ""
+    num_clients: int = 0
+    num_users: int = 0
+    num_channels: int = 0
+    num_subs: int = 0
+    uptime: int = 0
+    metrics: Optional[Metrics] = None
+    process: Optional[Process] = None
+
+    @classmethod
+    def from_json(cls, node: JSON) -> NodeResult:
+        """Read a node object."""
+        metrics = node.get("metrics")
+        process = node.get("process")
+        return cls(
+            node.get("uid", ""),
+            node.get("name", ""),
+            node.get("version", ""),
+            node.get("num_clients", 0),
+            node.get("num_users", 0),
+            node.get("num_channels", 0),
+            node.get("num_subs", 0),
+            node.get("uptime", 0),
+            None
+            if metrics is None
+            else Metrics(metrics.get("interval", 0.0), metrics.get("items") or {}),
+            None
+            if process is None
+            else Process(process.get("cpu", 0.0), process.get("rss", 0)),
+        )
+
+
+@dataclass
+class InfoResult:
+    """Result of info: every node of the cluster."""
+
+    nodes: List[NodeResult] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, result: JSON) -> InfoResult:
+        """Read the result object of the reply."""
+        return cls([NodeResult.from_json(node) for node in result.get("nodes") or ()])
+
+
+@dataclass
+class RPCResult:
+    """Result of an rpc call: whatever the RPC extension returned."""
+
+    data: Any = None
+
+    @classmethod
+    def from_json(cls, result: JSON) -> RPCResult:
+        """Read the result object of the reply."""
+        return cls(result.get("data"))
+
+
+@dataclass
+class ChannelInfo:
+    """An active channel, as reported by channels."""
+
+    num_clients: int = 0
+
+
+@dataclass
+class ChannelsResult:
+    """Result of channels: active channels keyed by name."""
+
+    channels: Dict[str, ChannelInfo] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, result: JSON) -> ChannelsResult:
+        """Read the result object of the reply."""
+        channels = result.get("channels") or {}
+        return cls(
+            {
+                name: ChannelInfo(info.get("num_clients", 0))
+                for name, info in channels.items()
+            }
+        )
+
+
+@dataclass
+class BatchResult:
+    """Result of a batch: one result or error per command, in command order."""
+
+    replies: List[Any] = field(default_factory=list)
+
+    @property
+    def errors(self) -> List[CentAPIError]:
+        """The failed commands' errors, each with `index` and `request` set."""
+        return [item for item in self.replies if isinstance(item, CentAPIError)]
+
+    def raise_first_error(self) -> BatchResult:
+        """Raise the first command's error, if any; else return this result."""
+        for item in self.replies:
+            if isinstance(item, CentAPIError):
+                raise item
+        return self

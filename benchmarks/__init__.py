@@ -1,0 +1,1 @@
+"""Benchmarks of the cent SDK; see bench_cpu.py."""

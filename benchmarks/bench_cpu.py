@@ -88,13 +88,8 @@ Measure = Callable[[str, int], float]
 def our_ops() -> dict[str, Op] | str:
     """Return our scenario callables, or why they cannot run yet."""
     try:
+        from cent import BatchRequest, PublishRequest
         from cent._http_codec import decode_http, encode_http
-
-        try:
-            from cent import BatchRequest, PublishRequest
-        except ImportError:
-            # The package may not re-export the builders yet.
-            from cent._builders import BatchRequest, PublishRequest
     except ImportError as err:
         return f"ours not measured: {err}"
 

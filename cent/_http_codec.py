@@ -15,7 +15,6 @@ from cent._builders import BatchRequest, Request
 from cent._core import assemble_batch
 from cent._results import api_error_from_json
 from cent.errors import (
-    CentAPIError,
     CentDecodeError,
     CentTransportError,
     CentUnauthorizedError,
@@ -57,23 +56,25 @@ def decode_http(request: Request[R], status: int, body: bytes) -> R:
         raise _status_error(status, body)
     try:
         reply = orjson.loads(body)
-        if isinstance(request, BatchRequest):
-            return assemble_batch(request, reply.get("replies") or (), _read_command)  # type: ignore[return-value]
         result = reply.get("result")
-        if result is None:
-            raise _reply_error(request, reply)
-        return request.decode_result(result)
+        if result is not None:
+            return request.decode_result(result)
+        return _decode_without_result(request, reply)
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as err:
         raise CentDecodeError(
             f"unexpected reply to {request.api_method}: {_snippet(body)}"
         ) from err
 
 
-def _reply_error(request: Request[Any], reply: Dict[str, Any]) -> CentAPIError:
+def _decode_without_result(request: Request[R], reply: Dict[str, Any]) -> R:
+    """Read a batch reply, or raise the error a single command's reply holds."""
+    if isinstance(request, BatchRequest):
+        replies = reply.get("replies") or ()
+        return assemble_batch(request, replies, _read_command)  # type: ignore[return-value]
     error = reply.get("error")
     if error is None:
         raise CentDecodeError(f"reply to {request.api_method} has no result or error")
-    return api_error_from_json(error, None, request)
+    raise api_error_from_json(error, None, request)
 
 
 def _read_command(request: Request[Any], reply: Dict[str, Any], index: int) -> Any:

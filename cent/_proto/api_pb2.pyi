@@ -39,7 +39,7 @@ class BoolValue(_message.Message):
     __slots__ = ("value",)
     VALUE_FIELD_NUMBER: _ClassVar[int]
     value: bool
-    def __init__(self, value: _Optional[bool] = ...) -> None: ...
+    def __init__(self, value: bool = ...) -> None: ...
 
 class Int32Value(_message.Message):
     __slots__ = ("value",)
@@ -311,7 +311,7 @@ class BatchRequest(_message.Message):
     PARALLEL_FIELD_NUMBER: _ClassVar[int]
     commands: _containers.RepeatedCompositeFieldContainer[Command]
     parallel: bool
-    def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ..., parallel: _Optional[bool] = ...) -> None: ...
+    def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ..., parallel: bool = ...) -> None: ...
 
 class BatchResponse(_message.Message):
     __slots__ = ("replies",)
@@ -346,7 +346,7 @@ class PublishRequest(_message.Message):
     delta: bool
     version: int
     version_epoch: str
-    def __init__(self, channel: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., skip_history: _Optional[bool] = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: _Optional[bool] = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., skip_history: bool = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: bool = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ...) -> None: ...
 
 class PublishResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -391,7 +391,7 @@ class BroadcastRequest(_message.Message):
     delta: bool
     version: int
     version_epoch: str
-    def __init__(self, channels: _Optional[_Iterable[str]] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., skip_history: _Optional[bool] = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: _Optional[bool] = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ...) -> None: ...
+    def __init__(self, channels: _Optional[_Iterable[str]] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., skip_history: bool = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: bool = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ...) -> None: ...
 
 class BroadcastResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -435,7 +435,7 @@ class SubscribeRequest(_message.Message):
     session: str
     label_filter: FilterNode
     all_users: bool
-    def __init__(self, channel: _Optional[str] = ..., user: _Optional[str] = ..., expire_at: _Optional[int] = ..., info: _Optional[bytes] = ..., b64info: _Optional[str] = ..., client: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., recover_since: _Optional[_Union[StreamPosition, _Mapping]] = ..., override: _Optional[_Union[SubscribeOptionOverride, _Mapping]] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: _Optional[bool] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., user: _Optional[str] = ..., expire_at: _Optional[int] = ..., info: _Optional[bytes] = ..., b64info: _Optional[str] = ..., client: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., recover_since: _Optional[_Union[StreamPosition, _Mapping]] = ..., override: _Optional[_Union[SubscribeOptionOverride, _Mapping]] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: bool = ...) -> None: ...
 
 class SubscribeOptionOverride(_message.Message):
     __slots__ = ("presence", "join_leave", "force_recovery", "force_positioning", "force_push_join_leave")
@@ -477,7 +477,7 @@ class UnsubscribeRequest(_message.Message):
     session: str
     label_filter: FilterNode
     all_users: bool
-    def __init__(self, channel: _Optional[str] = ..., user: _Optional[str] = ..., client: _Optional[str] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: _Optional[bool] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., user: _Optional[str] = ..., client: _Optional[str] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: bool = ...) -> None: ...
 
 class UnsubscribeResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -515,7 +515,7 @@ class DisconnectRequest(_message.Message):
     session: str
     label_filter: FilterNode
     all_users: bool
-    def __init__(self, user: _Optional[str] = ..., disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., client: _Optional[str] = ..., whitelist: _Optional[_Iterable[str]] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: _Optional[bool] = ...) -> None: ...
+    def __init__(self, user: _Optional[str] = ..., disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., client: _Optional[str] = ..., whitelist: _Optional[_Iterable[str]] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: bool = ...) -> None: ...
 
 class DisconnectResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -547,7 +547,7 @@ class RefreshRequest(_message.Message):
     session: str
     label_filter: FilterNode
     all_users: bool
-    def __init__(self, user: _Optional[str] = ..., client: _Optional[str] = ..., expired: _Optional[bool] = ..., expire_at: _Optional[int] = ..., info: _Optional[bytes] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: _Optional[bool] = ...) -> None: ...
+    def __init__(self, user: _Optional[str] = ..., client: _Optional[str] = ..., expired: bool = ..., expire_at: _Optional[int] = ..., info: _Optional[bytes] = ..., session: _Optional[str] = ..., label_filter: _Optional[_Union[FilterNode, _Mapping]] = ..., all_users: bool = ...) -> None: ...
 
 class RefreshResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -620,7 +620,7 @@ class HistoryRequest(_message.Message):
     limit: int
     since: StreamPosition
     reverse: bool
-    def __init__(self, channel: _Optional[str] = ..., limit: _Optional[int] = ..., since: _Optional[_Union[StreamPosition, _Mapping]] = ..., reverse: _Optional[bool] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., limit: _Optional[int] = ..., since: _Optional[_Union[StreamPosition, _Mapping]] = ..., reverse: bool = ...) -> None: ...
 
 class HistoryResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -832,7 +832,7 @@ class MapPublishRequest(_message.Message):
     version_epoch: str
     score: int
     key_mode: str
-    def __init__(self, channel: _Optional[str] = ..., key: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., stream_data: _Optional[bytes] = ..., b64stream_data: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: _Optional[bool] = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ..., score: _Optional[int] = ..., key_mode: _Optional[str] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., key: _Optional[str] = ..., data: _Optional[bytes] = ..., b64data: _Optional[str] = ..., stream_data: _Optional[bytes] = ..., b64stream_data: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., delta: bool = ..., version: _Optional[int] = ..., version_epoch: _Optional[str] = ..., score: _Optional[int] = ..., key_mode: _Optional[str] = ...) -> None: ...
 
 class MapPublishResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -852,7 +852,7 @@ class MapPublishResult(_message.Message):
     epoch: str
     suppressed: bool
     suppress_reason: str
-    def __init__(self, offset: _Optional[int] = ..., epoch: _Optional[str] = ..., suppressed: _Optional[bool] = ..., suppress_reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, offset: _Optional[int] = ..., epoch: _Optional[str] = ..., suppressed: bool = ..., suppress_reason: _Optional[str] = ...) -> None: ...
 
 class MapRemoveRequest(_message.Message):
     __slots__ = ("channel", "key", "idempotency_key")
@@ -882,7 +882,7 @@ class MapRemoveResult(_message.Message):
     epoch: str
     suppressed: bool
     suppress_reason: str
-    def __init__(self, offset: _Optional[int] = ..., epoch: _Optional[str] = ..., suppressed: _Optional[bool] = ..., suppress_reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, offset: _Optional[int] = ..., epoch: _Optional[str] = ..., suppressed: bool = ..., suppress_reason: _Optional[str] = ...) -> None: ...
 
 class MapEntry(_message.Message):
     __slots__ = ("key", "data", "tags", "offset", "score", "removed", "time")
@@ -907,7 +907,7 @@ class MapEntry(_message.Message):
     score: int
     removed: bool
     time: int
-    def __init__(self, key: _Optional[str] = ..., data: _Optional[bytes] = ..., tags: _Optional[_Mapping[str, str]] = ..., offset: _Optional[int] = ..., score: _Optional[int] = ..., removed: _Optional[bool] = ..., time: _Optional[int] = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., data: _Optional[bytes] = ..., tags: _Optional[_Mapping[str, str]] = ..., offset: _Optional[int] = ..., score: _Optional[int] = ..., removed: bool = ..., time: _Optional[int] = ...) -> None: ...
 
 class MapReadStateRequest(_message.Message):
     __slots__ = ("channel", "cursor", "limit", "key", "asc", "revision_offset", "revision_epoch")
@@ -925,7 +925,7 @@ class MapReadStateRequest(_message.Message):
     asc: bool
     revision_offset: int
     revision_epoch: str
-    def __init__(self, channel: _Optional[str] = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ..., key: _Optional[str] = ..., asc: _Optional[bool] = ..., revision_offset: _Optional[int] = ..., revision_epoch: _Optional[str] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ..., key: _Optional[str] = ..., asc: bool = ..., revision_offset: _Optional[int] = ..., revision_epoch: _Optional[str] = ...) -> None: ...
 
 class MapReadStateResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -959,7 +959,7 @@ class MapReadStreamRequest(_message.Message):
     since_epoch: str
     limit: int
     reverse: bool
-    def __init__(self, channel: _Optional[str] = ..., since_offset: _Optional[int] = ..., since_epoch: _Optional[str] = ..., limit: _Optional[int] = ..., reverse: _Optional[bool] = ...) -> None: ...
+    def __init__(self, channel: _Optional[str] = ..., since_offset: _Optional[int] = ..., since_epoch: _Optional[str] = ..., limit: _Optional[int] = ..., reverse: bool = ...) -> None: ...
 
 class MapReadStreamResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1502,7 +1502,7 @@ class DeviceListRequest(_message.Message):
     include_webpush_keys: bool
     cursor: str
     limit: int
-    def __init__(self, filter: _Optional[_Union[DeviceFilter, _Mapping]] = ..., include_total_count: _Optional[bool] = ..., include_meta: _Optional[bool] = ..., include_topics: _Optional[bool] = ..., include_webpush_keys: _Optional[bool] = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    def __init__(self, filter: _Optional[_Union[DeviceFilter, _Mapping]] = ..., include_total_count: bool = ..., include_meta: bool = ..., include_topics: bool = ..., include_webpush_keys: bool = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class DeviceListResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1560,7 +1560,7 @@ class DeviceTopicListRequest(_message.Message):
     include_device: bool
     cursor: str
     limit: int
-    def __init__(self, filter: _Optional[_Union[DeviceTopicFilter, _Mapping]] = ..., include_total_count: _Optional[bool] = ..., include_device: _Optional[bool] = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    def __init__(self, filter: _Optional[_Union[DeviceTopicFilter, _Mapping]] = ..., include_total_count: bool = ..., include_device: bool = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class DeviceTopicListResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1634,7 +1634,7 @@ class UserTopicListRequest(_message.Message):
     include_total_count: bool
     cursor: str
     limit: int
-    def __init__(self, filter: _Optional[_Union[UserTopicFilter, _Mapping]] = ..., include_total_count: _Optional[bool] = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    def __init__(self, filter: _Optional[_Union[UserTopicFilter, _Mapping]] = ..., include_total_count: bool = ..., cursor: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class UserTopicListResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1783,7 +1783,7 @@ class PushRateLimitStrategy(_message.Message):
     key: str
     policies: _containers.RepeatedCompositeFieldContainer[RateLimitPolicy]
     drop_if_rate_limited: bool
-    def __init__(self, key: _Optional[str] = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicy, _Mapping]]] = ..., drop_if_rate_limited: _Optional[bool] = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicy, _Mapping]]] = ..., drop_if_rate_limited: bool = ...) -> None: ...
 
 class PushTimeLimitStrategy(_message.Message):
     __slots__ = ("send_after_time", "send_before_time", "no_tz_send_now")
@@ -1793,7 +1793,7 @@ class PushTimeLimitStrategy(_message.Message):
     send_after_time: str
     send_before_time: str
     no_tz_send_now: bool
-    def __init__(self, send_after_time: _Optional[str] = ..., send_before_time: _Optional[str] = ..., no_tz_send_now: _Optional[bool] = ...) -> None: ...
+    def __init__(self, send_after_time: _Optional[str] = ..., send_before_time: _Optional[str] = ..., no_tz_send_now: bool = ...) -> None: ...
 
 class RateLimitPolicy(_message.Message):
     __slots__ = ("rate", "interval_ms")
@@ -1832,7 +1832,7 @@ class SendPushNotificationRequest(_message.Message):
     localizations: _containers.MessageMap[str, PushLocalization]
     use_templating: bool
     use_meta: bool
-    def __init__(self, recipient: _Optional[_Union[PushRecipient, _Mapping]] = ..., notification: _Optional[_Union[PushNotification, _Mapping]] = ..., uid: _Optional[str] = ..., send_at: _Optional[int] = ..., optimize_for_reliability: _Optional[bool] = ..., limit_strategy: _Optional[_Union[PushLimitStrategy, _Mapping]] = ..., analytics_uid: _Optional[str] = ..., localizations: _Optional[_Mapping[str, PushLocalization]] = ..., use_templating: _Optional[bool] = ..., use_meta: _Optional[bool] = ...) -> None: ...
+    def __init__(self, recipient: _Optional[_Union[PushRecipient, _Mapping]] = ..., notification: _Optional[_Union[PushNotification, _Mapping]] = ..., uid: _Optional[str] = ..., send_at: _Optional[int] = ..., optimize_for_reliability: bool = ..., limit_strategy: _Optional[_Union[PushLimitStrategy, _Mapping]] = ..., analytics_uid: _Optional[str] = ..., localizations: _Optional[_Mapping[str, PushLocalization]] = ..., use_templating: bool = ..., use_meta: bool = ...) -> None: ...
 
 class SendPushNotificationResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1902,7 +1902,7 @@ class RateLimitRequest(_message.Message):
     dry_run: bool
     policies: _containers.RepeatedCompositeFieldContainer[RateLimitPolicy]
     include_policy_evaluations: bool
-    def __init__(self, key: _Optional[str] = ..., score: _Optional[int] = ..., dry_run: _Optional[bool] = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicy, _Mapping]]] = ..., include_policy_evaluations: _Optional[bool] = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., score: _Optional[int] = ..., dry_run: bool = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicy, _Mapping]]] = ..., include_policy_evaluations: bool = ...) -> None: ...
 
 class RateLimitResponse(_message.Message):
     __slots__ = ("error", "result")
@@ -1922,7 +1922,7 @@ class RateLimitResult(_message.Message):
     allowed_in_ms: int
     server_time_ms: int
     policies: _containers.RepeatedCompositeFieldContainer[RateLimitPolicyEvaluation]
-    def __init__(self, allowed: _Optional[bool] = ..., allowed_in_ms: _Optional[int] = ..., server_time_ms: _Optional[int] = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicyEvaluation, _Mapping]]] = ...) -> None: ...
+    def __init__(self, allowed: bool = ..., allowed_in_ms: _Optional[int] = ..., server_time_ms: _Optional[int] = ..., policies: _Optional[_Iterable[_Union[RateLimitPolicyEvaluation, _Mapping]]] = ...) -> None: ...
 
 class RateLimitPolicyEvaluation(_message.Message):
     __slots__ = ("allowed", "tokens_left", "allowed_in_ms")
@@ -1932,7 +1932,7 @@ class RateLimitPolicyEvaluation(_message.Message):
     allowed: bool
     tokens_left: int
     allowed_in_ms: int
-    def __init__(self, allowed: _Optional[bool] = ..., tokens_left: _Optional[int] = ..., allowed_in_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, allowed: bool = ..., tokens_left: _Optional[int] = ..., allowed_in_ms: _Optional[int] = ...) -> None: ...
 
 class ResetRateLimitRequest(_message.Message):
     __slots__ = ("key",)

@@ -5,7 +5,7 @@ import warnings
 
 from cent._proto import api_pb2 as cent_dot___proto_dot_api__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.80.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
@@ -25,7 +25,7 @@ if _version_not_supported:
     )
 
 
-class CentrifugoApiStub:
+class CentrifugoApiStub(object):
     """Missing associated documentation comment in .proto file."""
 
     def __init__(self, channel):
@@ -236,7 +236,7 @@ class CentrifugoApiStub:
                 _registered_method=True)
 
 
-class CentrifugoApiServicer:
+class CentrifugoApiServicer(object):
     """Missing associated documentation comment in .proto file."""
 
     def Batch(self, request, context):
@@ -696,7 +696,7 @@ def add_CentrifugoApiServicer_to_server(servicer, server):
 
 
  # This class is part of an EXPERIMENTAL API.
-class CentrifugoApi:
+class CentrifugoApi(object):
     """Missing associated documentation comment in .proto file."""
 
     @staticmethod

@@ -5,7 +5,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test pytest lint fmt servers proto bench bench-cpu clean
+# The oldest Python we support; pyenv's copy when it is not on PATH.
+PYTHON39 ?= $(firstword $(wildcard /root/.pyenv/versions/3.9*/bin/python3.9 \
+	$(HOME)/.pyenv/versions/3.9*/bin/python3.9) $(shell command -v python3.9))
+VENV39 ?= .venv39
+
+.PHONY: install demo test pytest py39 lint fmt servers proto bench bench-cpu clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +26,22 @@ demo: $(STAMP)
 servers: $(STAMP)
 	$(PY) -m cent.testing.server build
 
-test: lint servers pytest
+test: lint servers pytest py39
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+# The unit tests and the real-server API suite again on Python 3.9.
+py39: $(STAMP)
+ifeq ($(PYTHON39),)
+	@echo "py39: no Python 3.9 interpreter found; set PYTHON39=/path/to/python3.9" >&2
+	@exit 1
+else
+	test -x $(VENV39)/bin/python || $(PYTHON39) -m venv $(VENV39)
+	$(VENV39)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV39)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV39)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/api
+endif
 
 lint: $(STAMP)
 	$(PY) -m ruff format --check .
@@ -46,4 +63,4 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_cpu
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV39) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -48,7 +48,7 @@ class AiohttpTransport:
             raise CentTimeoutError(
                 f"no reply to {method} within {timeout:g} s"
             ) from err
-        except aiohttp.ClientError as err:
+        except (aiohttp.ClientError, OSError) as err:
             raise CentNetworkError(
                 f"{method} failed: {type(err).__name__}: {err}"[:300]
             ) from err

@@ -19,12 +19,18 @@ def resolve_timeout(timeout: Optional[float], default: float) -> float:
     return check_timeout(timeout, "timeout")
 
 
+MAX_TIMEOUT = 1_000_000.0
+"""Longest timeout accepted, in seconds; the backends cannot wait for ever."""
+
+
 def check_timeout(timeout: Any, name: str = "request_timeout") -> float:
     """Return `timeout` if it is a positive number of seconds."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise CentValidationError(f"{name} must be a number of seconds")
-    if not timeout > 0:
-        raise CentValidationError(f"{name} must be positive, got {timeout}")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise CentValidationError(
+            f"{name} must be above 0 and at most {MAX_TIMEOUT:g} s, got {timeout}"
+        )
     return float(timeout)
 
 
@@ -33,6 +39,8 @@ def assemble_batch(
 ) -> BatchResult:
     """Pair each command with its reply; `read_reply` turns one into a result."""
     requests = batch._requests
+    if not isinstance(replies, list):
+        raise CentDecodeError(f"batch replies are {type(replies).__name__}, not a list")
     if len(replies) != len(requests):
         raise CentDecodeError(
             f"batch of {len(requests)} commands got {len(replies)} replies"

@@ -57,10 +57,16 @@ def decode_http(request: Request[R], status: int, body: bytes) -> R:
     try:
         reply = orjson.loads(body)
         result = reply.get("result")
-        if result is not None:
+        if type(result) is dict:
             return request.decode_result(result)
         return _decode_without_result(request, reply)
-    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as err:
+    except (
+        orjson.JSONDecodeError,
+        AttributeError,
+        LookupError,
+        TypeError,
+        ValueError,
+    ) as err:
         raise CentDecodeError(
             f"unexpected reply to {request.api_method}: {_snippet(body)}"
         ) from err
@@ -69,17 +75,17 @@ def decode_http(request: Request[R], status: int, body: bytes) -> R:
 def _decode_without_result(request: Request[R], reply: Dict[str, Any]) -> R:
     """Read a batch reply, or raise the error a single command's reply holds."""
     if isinstance(request, BatchRequest):
-        replies = reply.get("replies") or ()
+        replies = reply.get("replies") or []
         return assemble_batch(request, replies, _read_command)  # type: ignore[return-value]
     error = reply.get("error")
     if error is None:
-        raise CentDecodeError(f"reply to {request.api_method} has no result or error")
+        raise CentDecodeError(f"reply to {request.api_method} has no result object")
     raise api_error_from_json(error, None, request)
 
 
 def _read_command(request: Request[Any], reply: Dict[str, Any], index: int) -> Any:
     result = reply.get(request.api_method)
-    if result is not None:
+    if type(result) is dict:
         return request.decode_result(result)
     error = reply.get("error")
     if error is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import requests
+import urllib3
 
 from cent._http_common import api_headers, method_url_prefix
 from cent.errors import CentNetworkError, CentTimeoutError
@@ -31,12 +32,12 @@ class RequestsTransport:
                 timeout=timeout,
             )
             return response.status_code, response.content
-        except requests.Timeout as err:
-            raise CentTimeoutError(
-                f"no reply to {method} within {timeout:g} s"
-            ) from err
-        except requests.RequestException as err:
-            raise CentNetworkError(f"{method} failed: {_describe(err)}") from err
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ) as err:
+            raise _network_error(method, timeout, err) from err
 
     def close(self) -> None:
         """Close the session, unless the caller passed it in."""
@@ -44,5 +45,17 @@ class RequestsTransport:
             self._session.close()
 
 
-def _describe(err: Exception) -> str:
-    return f"{type(err).__name__}: {err}"[:300]
+def _network_error(method: str, timeout: float, err: Exception) -> Exception:
+    """Map an exception of requests, urllib3 or the socket layer to ours."""
+    if _is_timeout(err):
+        return CentTimeoutError(f"no reply to {method} within {timeout:g} s")
+    return CentNetworkError(f"{method} failed: {type(err).__name__}: {err}"[:300])
+
+
+def _is_timeout(err: BaseException) -> bool:
+    # requests reports a read timeout that strikes while the body streams as
+    # a ConnectionError wrapping urllib3's ReadTimeoutError, so look inside.
+    timeouts = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+    if isinstance(err, timeouts):
+        return True
+    return any(isinstance(arg, timeouts) for arg in err.args)

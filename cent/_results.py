@@ -17,15 +17,58 @@ JSON = Dict[str, Any]
 _Empty = TypeVar("_Empty", bound="EmptyResult")
 
 
+def _int(obj: JSON, key: str) -> int:
+    """Return the integer field `key`, 0 when absent; raise if it is not an int."""
+    value = obj.get(key, 0)
+    if value.__class__ is not int:
+        raise TypeError(f"{key} is {type(value).__name__}, not an integer")
+    return value  # type: ignore[no-any-return]
+
+
+def _str(obj: JSON, key: str) -> str:
+    """Return the string field `key`, "" when absent; raise if it is not a str."""
+    value = obj.get(key, "")
+    if value.__class__ is not str:
+        raise TypeError(f"{key} is {type(value).__name__}, not a string")
+    return value  # type: ignore[no-any-return]
+
+
+def _float(obj: JSON, key: str) -> float:
+    """Return the number field `key`, 0.0 when absent; raise if not a number."""
+    value = obj.get(key, 0.0)
+    if value.__class__ is not float and value.__class__ is not int:
+        raise TypeError(f"{key} is {type(value).__name__}, not a number")
+    return value  # type: ignore[no-any-return]
+
+
+def _object(obj: JSON, key: str) -> JSON:
+    """Return the object field `key`, {} when absent or null; raise if not one."""
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if value.__class__ is not dict:
+        raise TypeError(f"{key} is {type(value).__name__}, not an object")
+    return value  # type: ignore[no-any-return]
+
+
+def _array(obj: JSON, key: str) -> List[Any]:
+    """Return the array field `key`, [] when absent or null; raise if not one."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if value.__class__ is not list:
+        raise TypeError(f"{key} is {type(value).__name__}, not an array")
+    return value  # type: ignore[no-any-return]
+
+
 def api_error_from_json(
     error: JSON, index: Optional[int], request: Any
 ) -> CentAPIError:
     """Build the exception for an `{"code": ..., "message": ...}` error object."""
+    if error.__class__ is not dict:
+        raise TypeError(f"error is {type(error).__name__}, not an object")
     return CentAPIError(
-        int(error.get("code", 0)),
-        str(error.get("message", "")),
-        index=index,
-        request=request,
+        _int(error, "code"), _str(error, "message"), index=index, request=request
     )
 
 
@@ -47,7 +90,7 @@ class PublishResult:
     @classmethod
     def from_json(cls, result: JSON) -> PublishResult:
         """Read the result object of the reply."""
-        return cls(result.get("offset", 0), result.get("epoch", ""))
+        return cls(_int(result, "offset"), _str(result, "epoch"))
 
 
 PublishOutcome = Union[PublishResult, CentAPIError]
@@ -63,12 +106,12 @@ class BroadcastResult:
     def from_json(cls, result: JSON, request: Any = None) -> BroadcastResult:
         """Read the result object of the reply."""
         responses: List[PublishOutcome] = []
-        for index, item in enumerate(result.get("responses") or ()):
+        for index, item in enumerate(_array(result, "responses")):
             error = item.get("error")
             if error is not None:
                 responses.append(api_error_from_json(error, index, request))
             else:
-                responses.append(PublishResult.from_json(item.get("result") or {}))
+                responses.append(PublishResult.from_json(_object(item, "result")))
         return cls(responses)
 
     @property
@@ -120,8 +163,8 @@ class ClientInfo:
     def from_json(cls, info: JSON) -> ClientInfo:
         """Read a client info object."""
         return cls(
-            info.get("client", ""),
-            info.get("user", ""),
+            _str(info, "client"),
+            _str(info, "user"),
             info.get("conn_info"),
             info.get("chan_info"),
         )
@@ -136,7 +179,7 @@ class PresenceResult:
     @classmethod
     def from_json(cls, result: JSON) -> PresenceResult:
         """Read the result object of the reply."""
-        presence = result.get("presence") or {}
+        presence = _object(result, "presence")
         return cls({key: ClientInfo.from_json(v) for key, v in presence.items()})
 
 
@@ -150,7 +193,7 @@ class PresenceStatsResult:
     @classmethod
     def from_json(cls, result: JSON) -> PresenceStatsResult:
         """Read the result object of the reply."""
-        return cls(result.get("num_clients", 0), result.get("num_users", 0))
+        return cls(_int(result, "num_clients"), _int(result, "num_users"))
 
 
 @dataclass
@@ -169,8 +212,8 @@ class Publication:
         return cls(
             publication.get("data"),
             None if info is None else ClientInfo.from_json(info),
-            publication.get("offset", 0),
-            publication.get("tags") or {},
+            _int(publication, "offset"),
+            _object(publication, "tags"),
         )
 
 
@@ -185,11 +228,10 @@ class HistoryResult:
     @classmethod
     def from_json(cls, result: JSON) -> HistoryResult:
         """Read the result object of the reply."""
-        publications = result.get("publications") or ()
         return cls(
-            [Publication.from_json(item) for item in publications],
-            result.get("offset", 0),
-            result.get("epoch", ""),
+            [Publication.from_json(item) for item in _array(result, "publications")],
+            _int(result, "offset"),
+            _str(result, "epoch"),
         )
 
 
@@ -200,6 +242,11 @@ class Metrics:
     interval: float = 0.0
     items: Dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def from_json(cls, metrics: JSON) -> Metrics:
+        """Read a metrics object."""
+        return cls(_float(metrics, "interval"), _object(metrics, "items"))
+
 
 @dataclass
 class Process:
@@ -207,6 +254,11 @@ class Process:
 
     cpu: float = 0.0
     rss: int = 0
+
+    @classmethod
+    def from_json(cls, process: JSON) -> Process:
+        """Read a process object."""
+        return cls(_float(process, "cpu"), _int(process, "rss"))
 
 
 @dataclass
@@ -230,20 +282,16 @@ class NodeResult:
         metrics = node.get("metrics")
         process = node.get("process")
         return cls(
-            node.get("uid", ""),
-            node.get("name", ""),
-            node.get("version", ""),
-            node.get("num_clients", 0),
-            node.get("num_users", 0),
-            node.get("num_channels", 0),
-            node.get("num_subs", 0),
-            node.get("uptime", 0),
-            None
-            if metrics is None
-            else Metrics(metrics.get("interval", 0.0), metrics.get("items") or {}),
-            None
-            if process is None
-            else Process(process.get("cpu", 0.0), process.get("rss", 0)),
+            _str(node, "uid"),
+            _str(node, "name"),
+            _str(node, "version"),
+            _int(node, "num_clients"),
+            _int(node, "num_users"),
+            _int(node, "num_channels"),
+            _int(node, "num_subs"),
+            _int(node, "uptime"),
+            None if metrics is None else Metrics.from_json(metrics),
+            None if process is None else Process.from_json(process),
         )
 
 
@@ -256,7 +304,7 @@ class InfoResult:
     @classmethod
     def from_json(cls, result: JSON) -> InfoResult:
         """Read the result object of the reply."""
-        return cls([NodeResult.from_json(node) for node in result.get("nodes") or ()])
+        return cls([NodeResult.from_json(node) for node in _array(result, "nodes")])
 
 
 @dataclass
@@ -287,10 +335,10 @@ class ChannelsResult:
     @classmethod
     def from_json(cls, result: JSON) -> ChannelsResult:
         """Read the result object of the reply."""
-        channels = result.get("channels") or {}
+        channels = _object(result, "channels")
         return cls(
             {
-                name: ChannelInfo(info.get("num_clients", 0))
+                name: ChannelInfo(_int(info, "num_clients"))
                 for name, info in channels.items()
             }
         )

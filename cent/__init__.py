@@ -24,6 +24,7 @@ from cent._builders import (
     UnsubscribeRequest,
 )
 from cent._client import AsyncClient, Client
+from cent._grpc_client import GrpcClient, SyncGrpcClient
 from cent._results import (
     BatchResult,
     BroadcastResult,
@@ -90,6 +91,7 @@ __all__ = [
     "Disconnect",
     "DisconnectRequest",
     "DisconnectResult",
+    "GrpcClient",
     "HistoryRemoveRequest",
     "HistoryRemoveResult",
     "HistoryRequest",
@@ -116,6 +118,7 @@ __all__ = [
     "SubscribeOverride",
     "SubscribeRequest",
     "SubscribeResult",
+    "SyncGrpcClient",
     "SyncTransport",
     "UnsubscribeRequest",
     "UnsubscribeResult",

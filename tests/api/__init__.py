@@ -1,0 +1,1 @@
+"""Real-server tests of the Centrifugo API, run through every client kind."""

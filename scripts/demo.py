@@ -17,9 +17,10 @@ VERSION = sys.argv[1] if len(sys.argv) > 1 else "5.4.9"
 
 def main() -> None:
     print(f"Starting Centrifugo {VERSION} on 127.0.0.1 (built on first run) ...")
-    with CentrifugoServer(VERSION) as server, Client(
-        server.api_url, server.api_key
-    ) as client:
+    with (
+        CentrifugoServer(VERSION) as server,
+        Client(server.api_url, server.api_key) as client,
+    ):
         print(f"Centrifugo is up: {server.api_url}")
 
         request = PublishRequest("demo", {"input": "Hello world!"})

@@ -12,7 +12,17 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, Generic, List, Optional, Tuple, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    Dict,
+    Generic,
+    List,
+    NoReturn,
+    Optional,
+    Tuple,
+    TypeVar,
+)
 
 from cent import _validate as check
 from cent._results import (
@@ -689,10 +699,21 @@ class BatchRequest(Request[BatchResult]):
 
     def wire_payload(self) -> Dict[str, Any]:
         """Return `{"commands": [...], "parallel": ...}`."""
-        commands = [{r.api_method: r.wire_payload()} for r in self._requests]
+        try:
+            commands = [{r.api_method: r.wire_payload()} for r in self._requests]
+        except CentValidationError:
+            self._raise_for_incomplete_command()
         if self._parallel:
             return {"commands": commands, "parallel": True}
         return {"commands": commands}
+
+    def _raise_for_incomplete_command(self) -> NoReturn:
+        for index, request in enumerate(self._requests):
+            try:
+                request.wire_payload()
+            except CentValidationError as err:
+                raise CentValidationError(f"batch command {index}: {err}") from err
+        raise AssertionError("no incomplete command found")
 
     def __len__(self) -> int:
         return len(self._requests)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Optional, Tuple
 
 import requests
@@ -24,14 +26,16 @@ class RequestsTransport:
 
     def send(self, method: str, payload: bytes, timeout: float) -> Tuple[int, bytes]:
         """POST the body to `<api_url>/<method>`; return status and body."""
+        deadline = time.monotonic() + timeout
         try:
             response = self._session.post(
                 self._prefix + method,
                 data=payload,
                 headers=self._headers,
                 timeout=timeout,
+                stream=True,
             )
-            return response.status_code, response.content
+            return response.status_code, _read_body(response, deadline)
         except (
             requests.RequestException,
             urllib3.exceptions.HTTPError,
@@ -52,10 +56,51 @@ def _network_error(method: str, timeout: float, err: Exception) -> Exception:
     return CentNetworkError(f"{method} failed: {type(err).__name__}: {err}"[:300])
 
 
-def _is_timeout(err: BaseException) -> bool:
-    # requests reports a read timeout that strikes while the body streams as
-    # a ConnectionError wrapping urllib3's ReadTimeoutError, so look inside.
-    timeouts = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-    if isinstance(err, timeouts):
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    """Read the whole body, giving up once `deadline` passes.
+
+    requests bounds each socket read, not the call, so a server that trickles
+    its reply could hold the call for ever; reading what has arrived, chunk by
+    chunk, lets the deadline be checked between reads. The status line and
+    headers are read inside requests, where only each read is bounded.
+    """
+    raw = response.raw
+    if not hasattr(raw, "read1"):
+        # urllib3 1.x has no read1: its reads are bounded one by one only.
+        return response.content
+    chunks = []
+    while True:
+        chunk = raw.read1(65536, decode_content=True)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            response.close()
+            raise requests.ReadTimeout("the reply body did not arrive in time")
+    raw.release_conn()
+    return b"".join(chunks)
+
+
+_TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout)
+_NOT_TIMEOUTS = (urllib3.exceptions.NewConnectionError,)
+
+
+def _is_timeout(err: BaseException, depth: int = 0) -> bool:
+    """Tell whether `err`, or an exception it wraps, is a timeout.
+
+    requests and urllib3 wrap timeouts that strike while sending or while the
+    body streams in ConnectionError or ProtocolError, so look inside; but a
+    refused connection is a NewConnectionError, which urllib3 derives from
+    its ConnectTimeoutError.
+    """
+    if isinstance(err, _NOT_TIMEOUTS):
+        return False
+    if isinstance(err, _TIMEOUTS):
         return True
-    return any(isinstance(arg, timeouts) for arg in err.args)
+    if depth >= 4:
+        return False
+    inner = [*err.args, err.__cause__, getattr(err, "reason", None)]
+    return any(
+        isinstance(item, BaseException) and _is_timeout(item, depth + 1)
+        for item in inner
+    )

@@ -61,6 +61,24 @@ def _array(obj: JSON, key: str) -> List[Any]:
     return value  # type: ignore[no-any-return]
 
 
+def _str_map(obj: JSON, key: str) -> Dict[str, str]:
+    """Return the object field `key` whose values must all be strings."""
+    value = _object(obj, key)
+    for item in value.values():
+        if item.__class__ is not str:
+            raise TypeError(f"{key} holds {type(item).__name__}, not a string")
+    return value
+
+
+def _number_map(obj: JSON, key: str) -> Dict[str, float]:
+    """Return the object field `key` whose values must all be numbers."""
+    value = _object(obj, key)
+    for item in value.values():
+        if item.__class__ is not float and item.__class__ is not int:
+            raise TypeError(f"{key} holds {type(item).__name__}, not a number")
+    return value
+
+
 def api_error_from_json(
     error: JSON, index: Optional[int], request: Any
 ) -> CentAPIError:
@@ -213,7 +231,7 @@ class Publication:
             publication.get("data"),
             None if info is None else ClientInfo.from_json(info),
             _int(publication, "offset"),
-            _object(publication, "tags"),
+            _str_map(publication, "tags"),
         )
 
 
@@ -245,7 +263,7 @@ class Metrics:
     @classmethod
     def from_json(cls, metrics: JSON) -> Metrics:
         """Read a metrics object."""
-        return cls(_float(metrics, "interval"), _object(metrics, "items"))
+        return cls(_float(metrics, "interval"), _number_map(metrics, "items"))
 
 
 @dataclass

@@ -208,15 +208,8 @@ async def test_invalid_input_is_refused_before_sending(
 
 
 async def test_missing_data_error_says_what_is_missing(
-    api: ApiAdapter, channel: str, request: pytest.FixtureRequest
+    api: ApiAdapter, channel: str
 ) -> None:
-    if api.transport == "http":
-        reason = (
-            "cent bug: encode_http catches the builder's own CentValidationError "
-            "(a TypeError) and words it as a JSON encoding failure"
-        )
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
     with pytest.raises(CentValidationError) as caught:
         await api.send(PublishRequest(channel))
 

@@ -66,10 +66,6 @@ async def test_publish_null_data_is_kept_as_null(api: ApiAdapter, channel: str) 
     assert [api.loaded(pub.data) for pub in history.publications] == [None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cent bug: orjson writes NaN and infinities as null; data changes silently",
-)
 async def test_non_finite_floats_are_refused(api: ApiAdapter, channel: str) -> None:
     if api.transport != "http":
         pytest.skip("only the HTTP codec encodes data")

@@ -184,13 +184,24 @@ def close_mid_body(conn: socket.socket, stop: threading.Event) -> None:
 
 
 def trickle(
-    body: bytes = b'{"result":{}}', every: float = 0.03, chunks: int = 40
+    body: bytes = b'{"result":{}}',
+    every: float = 0.03,
+    chunks: int = 40,
+    *,
+    body_only: bool = False,
 ) -> Behaviour:
-    """Send a valid response in `chunks` pieces, one every `every` seconds."""
+    """Send a valid response in `chunks` pieces, one every `every` seconds.
+
+    With `body_only` the status line and headers go out at once and only the
+    body trickles.
+    """
     data = response_bytes(200, body)
+    head = data[: len(data) - len(body)] if body_only else b""
+    data = data[len(head) :]
     size = max(1, -(-len(data) // chunks))
 
     def behaviour(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(head)
         for start in range(0, len(data), size):
             if stop.wait(every):
                 return

@@ -615,14 +615,6 @@ def test_wrong_field_type_is_a_decode_error(request_: Any, result: Any) -> None:
         decode_http(request_, 200, ok(result))
 
 
-TYPED_MAP_BUG = (
-    "cent bug: Publication.from_json and Metrics.from_json (cent/_results.py) "
-    "check that tags / items are objects but not their values, so "
-    "Dict[str, str] / Dict[str, float] fields can hold any JSON value"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=TYPED_MAP_BUG)
 @pytest.mark.parametrize("value", [1, None, ["v"], {"v": 1}])
 def test_non_str_tag_value_is_a_decode_error(value: Any) -> None:
     result = {"publications": [{"data": 1, "tags": {"k": value}}]}
@@ -630,7 +622,6 @@ def test_non_str_tag_value_is_a_decode_error(value: Any) -> None:
         decode_http(HistoryRequest("c", limit=1), 200, ok(result))
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=TYPED_MAP_BUG)
 @pytest.mark.parametrize("value", ["1.5", None, [1], True])
 def test_non_number_metric_value_is_a_decode_error(value: Any) -> None:
     result = {"nodes": [{"metrics": {"interval": 1, "items": {"m": value}}}]}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import socket
-import sys
 from types import SimpleNamespace
 from typing import Any, Callable, Dict, List, Optional, Type, cast
 
@@ -262,29 +261,7 @@ URLLIB3_TIMEOUTS = (urllib3.exceptions.TimeoutError, socket.timeout)
 NOT_TIMEOUTS = (urllib3.exceptions.NewConnectionError,)
 
 
-SOCKET_TIMEOUT_39_BUG = (
-    "cent bug: on Python < 3.10 socket.timeout is not a TimeoutError, and "
-    "_is_timeout (cent/_requests_backend.py) does not list it"
-)
-
-
-def _os_param(cls: type) -> Any:
-    if cls is socket.timeout:
-        return pytest.param(
-            cls,
-            marks=pytest.mark.xfail(
-                sys.version_info < (3, 10),
-                strict=True,
-                raises=AssertionError,
-                reason=SOCKET_TIMEOUT_39_BUG,
-            ),
-        )
-    return cls
-
-
-@pytest.mark.parametrize(
-    "cls", URLLIB3_ERRORS + [_os_param(c) for c in OS_ERRORS], ids=qualname
-)
+@pytest.mark.parametrize("cls", URLLIB3_ERRORS + OS_ERRORS, ids=qualname)
 def test_urllib3_exception_below_requests_is_mapped(
     cls: Type[BaseException],
 ) -> None:
@@ -304,12 +281,6 @@ def test_urllib3_exception_below_requests_is_mapped(
         assert not isinstance(raised, CentTimeoutError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cent bug: _is_timeout (cent/_requests_backend.py) looks only one "
-    "level into err.args, so a send timeout wrapped twice is a network error",
-)
 @pytest.mark.parametrize(
     "timeout", [TimeoutError, socket.timeout], ids=["TimeoutError", "socket.timeout"]
 )

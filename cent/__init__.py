@@ -4,6 +4,7 @@ Build a request with a builder such as `PublishRequest`, then `send` it with a
 `Client` or `AsyncClient`; or call a shortcut such as `client.publish(...)`.
 """
 
+from cent._autobatch import AutoBatching
 from cent._builders import (
     BatchRequest,
     BroadcastRequest,
@@ -71,6 +72,7 @@ __all__ = [
     "AsyncClient",
     "AsyncMockTransport",
     "AsyncTransport",
+    "AutoBatching",
     "BatchRequest",
     "BatchResult",
     "BroadcastRequest",

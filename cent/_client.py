@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Optional, Tuple, Type, TypeVar
+from typing import Optional, Tuple, Union
 
 import aiohttp
 import requests
 
 from cent._aiohttp_backend import AiohttpTransport
-from cent._builders import Request
-from cent._core import check_timeout, resolve_timeout
+from cent._autobatch import AutoBatching, with_auto_batching
+from cent._client_base import AsyncClientBase, SyncClientBase
+from cent._core import check_timeout
 from cent._executor import AsyncExecutor, SyncExecutor
 from cent._http_codec import decode_http_reply, encode_http
 from cent._requests_backend import RequestsTransport
-from cent._shortcuts import AsyncShortcuts, SyncShortcuts
 from cent._transport import AsyncTransport, SyncTransport
 
-R = TypeVar("R")
 HttpReply = Tuple[int, bytes]
 
 
-class Client(SyncShortcuts):
+class Client(SyncClientBase):
     """A blocking client for the Centrifugo HTTP API.
 
     Example:
@@ -54,44 +52,11 @@ class Client(SyncShortcuts):
             transport, encode_http, decode_http_reply, api_url
         )
 
-    def send(self, request: Request[R], timeout: Optional[float] = None) -> R:
-        """Send one request (or a `BatchRequest`) and return its typed result.
-
-        Args:
-            request: Any request builder, e.g. `PublishRequest("news", {...})`.
-            timeout: Seconds to wait for this call; the client default if None.
-
-        Raises:
-            CentValidationError: The request was refused before sending.
-            CentAPIError: Centrifugo answered with an error (`code`, `message`).
-            CentUnauthorizedError: The API key was refused.
-            CentTransportError: The server answered with a non-2xx status.
-            CentNetworkError: The server could not be reached.
-            CentTimeoutError: No reply within the timeout.
-            CentDecodeError: The reply was not the API's JSON.
-        """
-        return self._executor.execute(request, resolve_timeout(timeout, self._timeout))
-
-    def close(self) -> None:
-        """Close the connections this client opened."""
-        self._executor.transport.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"Client(api_url={self._api_url!r})"
 
 
-class AsyncClient(AsyncShortcuts):
+class AsyncClient(AsyncClientBase):
     """An asyncio client for the Centrifugo HTTP API.
 
     It can be built outside a running event loop; its `aiohttp` session is
@@ -103,6 +68,9 @@ class AsyncClient(AsyncShortcuts):
         request_timeout: Default seconds to wait for each reply.
         session: An `aiohttp.ClientSession` to use; it is neither changed nor
             closed.
+        auto_batch: True, or an `AutoBatching`, to send concurrent calls made
+            within a short window as one batch call; each caller still gets
+            its own result or error.
         transport: A transport to use instead of HTTP, e.g. `AsyncMockTransport`.
     """
 
@@ -113,39 +81,15 @@ class AsyncClient(AsyncShortcuts):
         request_timeout: float = 10.0,
         session: Optional[aiohttp.ClientSession] = None,
         *,
+        auto_batch: Union[bool, AutoBatching] = False,
         transport: Optional[AsyncTransport[bytes, HttpReply]] = None,
     ) -> None:
         self._api_url = api_url
         self._timeout = check_timeout(request_timeout)
         if transport is None:
             transport = AiohttpTransport(api_url, api_key, session)
-        self._executor = AsyncExecutor(
-            transport, encode_http, decode_http_reply, api_url
-        )
-
-    async def send(self, request: Request[R], timeout: Optional[float] = None) -> R:
-        """Send one request (or a `BatchRequest`) and return its typed result.
-
-        Raises the same errors as `Client.send`.
-        """
-        return await self._executor.execute(
-            request, resolve_timeout(timeout, self._timeout)
-        )
-
-    async def close(self) -> None:
-        """Close the connections this client opened."""
-        await self._executor.transport.close()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.close()
+        executor = AsyncExecutor(transport, encode_http, decode_http_reply, api_url)
+        self._executor = with_auto_batching(executor, auto_batch)
 
     def __repr__(self) -> str:
         return f"AsyncClient(api_url={self._api_url!r})"

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Generic, Tuple, TypeVar
+from typing import Any, Callable, Generic, Optional, Tuple, TypeVar
 
 from cent._builders import Request
 from cent._transport import AsyncTransport, SyncTransport
+from cent.errors import CentValidationError
 
 logger = logging.getLogger("cent")
 
@@ -29,6 +30,14 @@ class _Executor(Generic[PayloadT, ReplyT]):
         self._encode = encode
         self._decode = decode
         self._target = target
+
+    def encoding_error(self, request: Request[Any]) -> Optional[CentValidationError]:
+        """Return the error encoding `request` alone raises, or None."""
+        try:
+            self._encode(request)
+        except CentValidationError as err:
+            return err
+        return None
 
     def _log(self, method: str, started: float, outcome: str) -> None:
         logger.debug(
@@ -68,6 +77,10 @@ class SyncExecutor(_Executor[PayloadT, ReplyT]):
 
         return self._decode(request, reply)  # type: ignore[no-any-return]
 
+    def close(self) -> None:
+        """Close the transport."""
+        self.transport.close()
+
 
 class AsyncExecutor(_Executor[PayloadT, ReplyT]):
     """Runs requests through an asyncio transport."""
@@ -96,3 +109,7 @@ class AsyncExecutor(_Executor[PayloadT, ReplyT]):
             self._log(method, started, "replied")
 
         return self._decode(request, reply)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        """Close the transport."""
+        await self.transport.close()

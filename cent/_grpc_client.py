@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Optional, Type, TypeVar
+from typing import Any, Optional, Union
 
-from cent._builders import Request
-from cent._core import check_timeout, resolve_timeout
+from cent._autobatch import AutoBatching, with_auto_batching
+from cent._client_base import AsyncClientBase, SyncClientBase
+from cent._core import check_timeout
 from cent._executor import AsyncExecutor, SyncExecutor
 from cent._grpc_backend import (
     ChannelOption,
@@ -17,9 +17,7 @@ from cent._grpc_backend import (
     Pem,
 )
 from cent._grpc_codec import decode_grpc_reply, encode_grpc
-from cent._shortcuts import AsyncShortcuts, SyncShortcuts
-
-R = TypeVar("R")
+from cent.errors import CentValidationError
 
 
 class _GrpcClientBase:
@@ -40,6 +38,7 @@ class _GrpcClientBase:
         max_send_message_length: Optional[int] = None,
         max_receive_message_length: Optional[int] = None,
         options: Sequence[ChannelOption] = (),
+        auto_batch: Union[bool, AutoBatching] = False,
         transport: Any = None,
     ) -> None:
         self._settings = GrpcSettings(
@@ -56,9 +55,11 @@ class _GrpcClientBase:
             options=options,
         )
         self._timeout = check_timeout(request_timeout)
-        self._set_executor(transport)
+        self._set_executor(transport, auto_batch)
 
-    def _set_executor(self, transport: Any) -> None:
+    def _set_executor(
+        self, transport: Any, auto_batch: Union[bool, AutoBatching]
+    ) -> None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -66,7 +67,7 @@ class _GrpcClientBase:
         return f"{type(self).__name__}(target={settings.target!r}, tls={settings.tls})"
 
 
-class GrpcClient(_GrpcClientBase, AsyncShortcuts):
+class GrpcClient(_GrpcClientBase, AsyncClientBase):
     """An asyncio client for the Centrifugo gRPC API.
 
     It takes the same request builders as the HTTP clients and returns the same
@@ -100,58 +101,25 @@ class GrpcClient(_GrpcClientBase, AsyncShortcuts):
         options: Extra gRPC channel options, as `(name, value)` pairs, e.g.
             `[("grpc.keepalive_time_ms", 30000)]`. The ones cent sets (the
             message lengths, and `grpc.enable_retries`, always 0) are refused.
+        auto_batch: True, or an `AutoBatching`, to send concurrent calls made
+            within a short window as one batch call; each caller still gets
+            its own result or error. `GrpcClient` only.
         transport: A transport to use instead of gRPC, e.g. `AsyncMockTransport`
             playing serialized reply messages.
     """
 
-    _executor: AsyncExecutor[Any, bytes]
-
-    def _set_executor(self, transport: Any) -> None:
+    def _set_executor(
+        self, transport: Any, auto_batch: Union[bool, AutoBatching]
+    ) -> None:
         if transport is None:
             transport = GrpcAioTransport(self._settings)
-        self._executor = AsyncExecutor(
+        executor = AsyncExecutor(
             transport, encode_grpc, decode_grpc_reply, self._settings.target
         )
-
-    async def send(self, request: Request[R], timeout: Optional[float] = None) -> R:
-        """Send one request (or a `BatchRequest`) and return its typed result.
-
-        Args:
-            request: Any request builder, e.g. `PublishRequest("news", b"{}")`.
-            timeout: Seconds to wait for this call; the client default if None.
-
-        Raises:
-            CentValidationError: The request was refused before sending, e.g.
-                a payload that is not `bytes`.
-            CentAPIError: Centrifugo answered with an error (`code`, `message`).
-            CentUnauthorizedError: The API key was refused (UNAUTHENTICATED).
-            CentNetworkError: The server could not be reached (UNAVAILABLE).
-            CentTimeoutError: No reply within the timeout (DEADLINE_EXCEEDED).
-            CentTransportError: The call ended with another gRPC status, named
-                in `grpc_code`.
-            CentDecodeError: The reply was not the expected message.
-        """
-        return await self._executor.execute(
-            request, resolve_timeout(timeout, self._timeout)
-        )
-
-    async def close(self) -> None:
-        """Close the channel this client opened."""
-        await self._executor.transport.close()
-
-    async def __aenter__(self) -> GrpcClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.close()
+        self._executor = with_auto_batching(executor, auto_batch)
 
 
-class SyncGrpcClient(_GrpcClientBase, SyncShortcuts):
+class SyncGrpcClient(_GrpcClientBase, SyncClientBase):
     """A blocking client for the Centrifugo gRPC API.
 
     Takes the same arguments as `GrpcClient` and raises the same errors; it may
@@ -163,33 +131,15 @@ class SyncGrpcClient(_GrpcClientBase, SyncShortcuts):
         PublishResult(offset=1, epoch='...')
     """
 
-    _executor: SyncExecutor[Any, bytes]
-
-    def _set_executor(self, transport: Any) -> None:
+    def _set_executor(
+        self, transport: Any, auto_batch: Union[bool, AutoBatching]
+    ) -> None:
+        if auto_batch is not False:
+            raise CentValidationError(
+                "auto_batch needs concurrent callers: use GrpcClient (asyncio)"
+            )
         if transport is None:
             transport = GrpcTransport(self._settings)
         self._executor = SyncExecutor(
             transport, encode_grpc, decode_grpc_reply, self._settings.target
         )
-
-    def send(self, request: Request[R], timeout: Optional[float] = None) -> R:
-        """Send one request (or a `BatchRequest`) and return its typed result.
-
-        Raises the same errors as `GrpcClient.send`.
-        """
-        return self._executor.execute(request, resolve_timeout(timeout, self._timeout))
-
-    def close(self) -> None:
-        """Close the channel this client opened."""
-        self._executor.transport.close()
-
-    def __enter__(self) -> SyncGrpcClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()

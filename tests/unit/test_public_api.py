@@ -25,6 +25,7 @@ PUBLIC_NAMES = [
     "AsyncClient",
     "AsyncMockTransport",
     "AsyncTransport",
+    "AutoBatching",
     "BatchRequest",
     "BatchResult",
     "BroadcastRequest",

@@ -1,0 +1,174 @@
+"""Automatic batching for the asyncio clients.
+
+Concurrent `send` calls made within a short window are sent as one batch
+call, and each caller gets its own result or error, as if it had called
+alone. Calls are grouped by timeout, so each batch call waits exactly as long
+as its callers asked; a request that is not valid on its own is refused to its
+caller only, and a batch call that fails as a whole fails every caller in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from dataclasses import dataclass
+from typing import Any, Dict, List, Set, Tuple, Union
+
+from cent import _validate as check
+from cent._builders import BatchRequest, Request
+from cent._core import check_timeout
+from cent._executor import AsyncExecutor
+from cent.errors import CentAPIError, CentValidationError
+
+
+@dataclass(frozen=True)
+class AutoBatching:
+    """How an asyncio client coalesces concurrent calls into batch calls.
+
+    Attributes:
+        max_size: Send as soon as this many calls are waiting.
+        max_delay: Seconds the first waiting call may wait for others.
+        parallel: Let the server run the commands of a batch concurrently.
+    """
+
+    max_size: int = 1000
+    max_delay: float = 0.001
+    parallel: bool = False
+
+    def __post_init__(self) -> None:
+        check.integer("max_size", self.max_size, 1, 1_000_000)
+        check_timeout(self.max_delay, "max_delay")
+        check.flag("parallel", self.parallel)
+
+
+def with_auto_batching(
+    executor: AsyncExecutor[Any, Any], auto_batch: Union[bool, AutoBatching]
+) -> Union[AsyncExecutor[Any, Any], AutoBatcher]:
+    """Return the executor a client should use for its `auto_batch` argument."""
+    if auto_batch is False:
+        return executor
+    if auto_batch is True:
+        return AutoBatcher(executor, AutoBatching())
+    if not isinstance(auto_batch, AutoBatching):
+        raise CentValidationError("auto_batch must be a bool or an AutoBatching")
+    return AutoBatcher(executor, auto_batch)
+
+
+_Waiting = Tuple[Request[Any], "asyncio.Future[Any]"]
+
+
+class AutoBatcher:
+    """An `AsyncExecutor` front that turns concurrent calls into batch calls."""
+
+    def __init__(self, executor: AsyncExecutor[Any, Any], options: AutoBatching):
+        self._executor = executor
+        self._options = options
+        self._waiting: Dict[float, List[_Waiting]] = {}
+        self._timers: Dict[float, asyncio.TimerHandle] = {}
+        self._in_flight: Set[asyncio.Task[None]] = set()
+
+    @property
+    def transport(self) -> Any:
+        """The transport of the executor behind."""
+        return self._executor.transport
+
+    async def execute(self, request: Request[Any], timeout: float) -> Any:
+        """Queue one request for the next batch call and wait for its outcome."""
+        if isinstance(request, BatchRequest):
+            return await self._executor.execute(request, timeout)
+
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        waiting = self._waiting.setdefault(timeout, [])
+        waiting.append((request, future))
+        if len(waiting) >= self._options.max_size:
+            self._flush(timeout)
+        elif timeout not in self._timers:
+            delay = self._options.max_delay
+            self._timers[timeout] = loop.call_later(delay, self._flush, timeout)
+
+        return await future
+
+    async def close(self) -> None:
+        """Send what is waiting, wait for every batch call, then close."""
+        for timeout in list(self._waiting):
+            self._flush(timeout)
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self._executor.close()
+
+    def _flush(self, timeout: float) -> None:
+        timer = self._timers.pop(timeout, None)
+        if timer is not None:
+            timer.cancel()
+        waiting = self._waiting.pop(timeout, [])
+        waiting = [item for item in waiting if not item[1].done()]
+        if not waiting:
+            return
+        task = asyncio.ensure_future(self._send(waiting, timeout))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _send(self, waiting: List[_Waiting], timeout: float) -> None:
+        if len(waiting) == 1:
+            request, future = waiting[0]
+            await _settle(future, self._executor.execute(request, timeout))
+            return
+
+        batch = BatchRequest(
+            [request for request, _ in waiting], parallel=self._options.parallel
+        )
+        try:
+            result = await self._executor.execute(batch, timeout)
+        except CentValidationError:
+            await self._send_valid_only(waiting, timeout)
+            return
+        except Exception as err:
+            for _, future in waiting:
+                _fail(future, err)
+            return
+
+        for (request, future), outcome in zip(waiting, result.replies):
+            if isinstance(outcome, CentAPIError):
+                own = CentAPIError(outcome.code, outcome.message, request=request)
+                _fail(future, own, copy_error=False)
+            elif not future.done():
+                future.set_result(outcome)
+
+    async def _send_valid_only(self, waiting: List[_Waiting], timeout: float) -> None:
+        """Refuse each request the codec refuses alone; batch the others."""
+        valid = []
+        for request, future in waiting:
+            error = self._executor.encoding_error(request)
+            if error is None:
+                valid.append((request, future))
+            else:
+                _fail(future, error)
+        if valid:
+            await self._send(valid, timeout)
+
+
+async def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
+    try:
+        result = await outcome
+    except Exception as err:
+        _fail(future, err, copy_error=False)
+        return
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(
+    future: asyncio.Future[Any], error: BaseException, copy_error: bool = True
+) -> None:
+    """Fail one caller; each gets its own copy of a shared error."""
+    if future.done():
+        return
+    own = error
+    if copy_error:
+        try:
+            own = copy.copy(error)
+        except Exception:  # an exception type copy cannot rebuild: share it
+            own = error
+        own.__cause__ = error.__cause__
+    future.set_exception(own)

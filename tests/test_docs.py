@@ -6,6 +6,7 @@ import pathlib
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -26,11 +27,21 @@ def _examples() -> list[tuple[str, str]]:
     return found
 
 
+@pytest.fixture(scope="module")
+def docs_server(centrifugo: CentrifugoServer) -> Iterator[CentrifugoServer]:
+    """A server like `centrifugo` whose gRPC API has no key, as in the README."""
+    extra_env = {"CENTRIFUGO_GRPC_API_KEY": ""}
+    with CentrifugoServer(centrifugo.version, centrifugo.binary, extra_env) as server:
+        yield server
+
+
 def _localise(code: str, server: CentrifugoServer) -> str:
-    """Point an example written for localhost:8000 at the test server."""
+    """Point an example written for localhost:8000 and :10000 at the server."""
     code = code.replace("http://localhost:8000/api", server.api_url)
     code = code.replace("<CENTRIFUGO_API_KEY>", server.api_key)
-    return code
+    code = code.replace('"localhost"', f'"{server.grpc_host}"')
+    code = code.replace("10000", str(server.grpc_port))
+    return code.replace("<CENTRIFUGO_GRPC_API_KEY>", "any key: this server has none")
 
 
 def test_docs_have_examples() -> None:
@@ -38,9 +49,9 @@ def test_docs_have_examples() -> None:
 
 
 @pytest.mark.parametrize(("name", "code"), _examples(), ids=[n for n, _ in _examples()])
-def test_example_runs(name: str, code: str, centrifugo: CentrifugoServer) -> None:
+def test_example_runs(name: str, code: str, docs_server: CentrifugoServer) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", _localise(code, centrifugo)],
+        [sys.executable, "-c", _localise(code, docs_server)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -22,6 +22,8 @@ Channel setup of every server:
 * namespace ``ns``: presence, history 10 / 60s, client subscribe allowed;
 * namespace ``nohist``: no history and no presence (the API answers 108),
   client subscribe allowed;
+* namespace ``example``: presence, history 100 / 300s (for the README's
+  ``example:channel``);
 * any other namespace is unknown (the API answers 102).
 
 Command line::
@@ -287,6 +289,13 @@ _NAMESPACES = [
         "allow_subscribe_for_client": True,
     },
     {"name": "nohist", "allow_subscribe_for_client": True},
+    {
+        "name": "example",
+        "presence": True,
+        "history_size": 100,
+        "history_ttl": "300s",
+        "allow_subscribe_for_client": True,
+    },
 ]
 
 _TOP_LEVEL = {

@@ -231,9 +231,10 @@ def test_unknown_namespace_answers_102(centrifugo: CentrifugoServer) -> None:
 
 
 def test_grpc_key_and_reflection(centrifugo: CentrifugoServer) -> None:
-    grpc = pytest.importorskip("grpc")
-    reflection = pytest.importorskip("grpc_reflection.v1alpha.reflection_pb2")
-    reflection_grpc = pytest.importorskip("grpc_reflection.v1alpha.reflection_pb2_grpc")
+    import grpc
+    from grpc_reflection.v1alpha import reflection_pb2 as reflection
+    from grpc_reflection.v1alpha import reflection_pb2_grpc as reflection_grpc
+
     target = f"{centrifugo.grpc_host}:{centrifugo.grpc_port}"
     with grpc.insecure_channel(target) as channel:
         stub = reflection_grpc.ServerReflectionStub(channel)

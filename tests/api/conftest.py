@@ -3,10 +3,12 @@
 Every test talks to the server through `api`, an `ApiAdapter` that makes all
 client kinds look alike: `send` and `call` are awaitable whatever the client,
 and `payload` / `loaded` convert user data to and from what the transport
-carries (JSON values over HTTP; gRPC will carry JSON-encoded bytes).
+carries (JSON values over HTTP, JSON-encoded bytes over gRPC).
 
 A new client kind joins the suite by subclassing `ApiAdapter` and adding the
-class to `ADAPTERS`; the tests stay as they are.
+class to `ADAPTERS`; the tests stay as they are. A test of behaviour that only
+one transport has takes `http_api` or `grpc_api` instead of `api`: it then
+runs over that transport's client kinds only, and is never skipped.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Type
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple, Type
 
+import orjson
 import pytest
 
 import cent
@@ -33,11 +36,14 @@ class ApiAdapter:
     Attributes:
         kind: The fixture id, such as `http-sync`.
         transport: `http` or `grpc`, for the few facts that differ by wire.
+        empty: What an unset payload field (such as `conn_info`) reads as.
         client: The underlying `cent` client.
     """
 
     kind: ClassVar[str] = ""
     transport: ClassVar[str] = ""
+    empty: ClassVar[Any] = None
+    client_class: ClassVar[Any] = None
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -78,34 +84,17 @@ class ApiAdapter:
         return f"<{self.kind} adapter>"
 
 
-def _http_api_url(server: CentrifugoServer, port: Optional[int]) -> str:
-    return server.api_url if port is None else f"http://{HOST}:{port}/api"
+# --- how calls are made: in a worker thread, or awaited -------------------------
 
 
-class HttpSyncAdapter(ApiAdapter):
-    """`cent.Client`, run in a worker thread so the event loop stays free.
+class BlockingCalls(ApiAdapter):
+    """A blocking client, run in a worker thread so the event loop stays free.
 
     Called directly, a blocking call would also block the subscribers that
     share the loop: Centrifugo 5.4.9 answers `disconnect` only after the
     client acknowledged the WebSocket close (or after 5 s), so each such call
     would stall for 5 s.
     """
-
-    kind = "http-sync"
-    transport = "http"
-
-    @classmethod
-    def open(
-        cls,
-        server: CentrifugoServer,
-        *,
-        api_key: Optional[str] = None,
-        port: Optional[int] = None,
-        request_timeout: float = 5.0,
-    ) -> ApiAdapter:
-        url = _http_api_url(server, port)
-        key = server.api_key if api_key is None else api_key
-        return cls(cent.Client(url, key, request_timeout))
 
     async def send(self, request: Any, timeout: Optional[float] = None) -> Any:
         return await asyncio.to_thread(self.client.send, request, timeout)
@@ -118,24 +107,8 @@ class HttpSyncAdapter(ApiAdapter):
         self.client.close()
 
 
-class HttpAsyncAdapter(ApiAdapter):
-    """`cent.AsyncClient`."""
-
-    kind = "http-async"
-    transport = "http"
-
-    @classmethod
-    def open(
-        cls,
-        server: CentrifugoServer,
-        *,
-        api_key: Optional[str] = None,
-        port: Optional[int] = None,
-        request_timeout: float = 5.0,
-    ) -> ApiAdapter:
-        url = _http_api_url(server, port)
-        key = server.api_key if api_key is None else api_key
-        return cls(cent.AsyncClient(url, key, request_timeout))
+class AwaitedCalls(ApiAdapter):
+    """An asyncio client."""
 
     async def send(self, request: Any, timeout: Optional[float] = None) -> Any:
         return await self.client.send(request, timeout)
@@ -147,9 +120,120 @@ class HttpAsyncAdapter(ApiAdapter):
         await self.client.close()
 
 
+# --- what the client talks: HTTP with JSON values, gRPC with bytes ----------------
+
+
+class HttpAdapter(ApiAdapter):
+    """Payloads are JSON values, which the client encodes."""
+
+    transport = "http"
+
+    @classmethod
+    def open(
+        cls,
+        server: CentrifugoServer,
+        *,
+        api_key: Optional[str] = None,
+        port: Optional[int] = None,
+        request_timeout: float = 5.0,
+    ) -> ApiAdapter:
+        url = server.api_url if port is None else f"http://{HOST}:{port}/api"
+        key = server.api_key if api_key is None else api_key
+        return cls(cls.client_class(url, key, request_timeout))
+
+
+class GrpcAdapter(ApiAdapter):
+    """Payloads are bytes: JSON documents encoded with orjson."""
+
+    transport = "grpc"
+    empty = b""
+
+    @classmethod
+    def open(
+        cls,
+        server: CentrifugoServer,
+        *,
+        api_key: Optional[str] = None,
+        port: Optional[int] = None,
+        request_timeout: float = 5.0,
+    ) -> ApiAdapter:
+        port = port or server.grpc_port
+        key = api_key or server.grpc_key
+        client = cls.client_class(server.grpc_host, port, request_timeout, api_key=key)
+        return cls(client)
+
+    def payload(self, obj: Any) -> Any:
+        return orjson.dumps(obj)
+
+    def loaded(self, value: Any) -> Any:
+        assert type(value) is bytes, f"gRPC payload {value!r:.60} is not bytes"
+        return orjson.loads(value)
+
+
+class HttpSyncAdapter(BlockingCalls, HttpAdapter):
+    """`cent.Client`."""
+
+    kind = "http-sync"
+    client_class = cent.Client
+
+
+class HttpAsyncAdapter(AwaitedCalls, HttpAdapter):
+    """`cent.AsyncClient`."""
+
+    kind = "http-async"
+    client_class = cent.AsyncClient
+
+
+class GrpcSyncAdapter(BlockingCalls, GrpcAdapter):
+    """`cent.SyncGrpcClient`."""
+
+    kind = "grpc-sync"
+    client_class = cent.SyncGrpcClient
+
+
+class GrpcAsyncAdapter(AwaitedCalls, GrpcAdapter):
+    """`cent.GrpcClient`."""
+
+    kind = "grpc-async"
+    client_class = cent.GrpcClient
+
+
 ADAPTERS: Dict[str, Type[ApiAdapter]] = {
-    adapter.kind: adapter for adapter in (HttpSyncAdapter, HttpAsyncAdapter)
+    adapter.kind: adapter
+    for adapter in (
+        HttpSyncAdapter,
+        HttpAsyncAdapter,
+        GrpcSyncAdapter,
+        GrpcAsyncAdapter,
+    )
 }
+HTTP_KINDS = [kind for kind, adapter in ADAPTERS.items() if adapter.transport == "http"]
+GRPC_KINDS = [kind for kind, adapter in ADAPTERS.items() if adapter.transport == "grpc"]
+
+
+class _Adapters:
+    """The session's adapters, one per client kind and server, opened once."""
+
+    def __init__(self) -> None:
+        self._open: Dict[Tuple[str, str], ApiAdapter] = {}
+
+    def get(self, kind: str, server: CentrifugoServer) -> ApiAdapter:
+        key = (kind, server.version)
+        if key not in self._open:
+            self._open[key] = ADAPTERS[kind].open(server)
+        return self._open[key]
+
+    async def close(self) -> None:
+        for adapter in self._open.values():
+            await adapter.close()
+        self._open.clear()
+
+
+@pytest.fixture(scope="session")
+async def _adapters() -> AsyncIterator[_Adapters]:
+    adapters = _Adapters()
+    yield adapters
+    await adapters.close()
 
 
 @pytest.fixture(scope="session", params=list(ADAPTERS))
@@ -160,11 +244,27 @@ def api_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-async def api(api_kind: str, centrifugo: CentrifugoServer) -> AsyncIterator[ApiAdapter]:
+def api(
+    api_kind: str, centrifugo: CentrifugoServer, _adapters: _Adapters
+) -> ApiAdapter:
     """A client of kind `api_kind` for the `centrifugo` server under test."""
-    adapter = ADAPTERS[api_kind].open(centrifugo)
-    yield adapter
-    await adapter.close()
+    return _adapters.get(api_kind, centrifugo)
+
+
+@pytest.fixture(scope="session", params=HTTP_KINDS)
+def http_api(
+    request: pytest.FixtureRequest, centrifugo: CentrifugoServer, _adapters: _Adapters
+) -> ApiAdapter:
+    """Like `api`, over the HTTP client kinds only."""
+    return _adapters.get(request.param, centrifugo)
+
+
+@pytest.fixture(scope="session", params=GRPC_KINDS)
+def grpc_api(
+    request: pytest.FixtureRequest, centrifugo: CentrifugoServer, _adapters: _Adapters
+) -> ApiAdapter:
+    """Like `api`, over the gRPC client kinds only."""
+    return _adapters.get(request.param, centrifugo)
 
 
 OpenApi = Callable[..., ApiAdapter]

@@ -85,24 +85,29 @@ async def test_empty_batch(api: ApiAdapter) -> None:
     assert result.replies == []
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["sequential", "parallel"])
 async def test_failing_command_carries_index_and_request(
-    api: ApiAdapter, channel: str, new_channel: Callable[[str], str]
+    api: ApiAdapter, new_channel: Callable[[str], str], parallel: bool
 ) -> None:
+    # Each publish has its own channel, so the check below holds in any order.
+    before, after = new_channel(""), new_channel("")
     failing = PublishRequest(new_channel("unknown:"), api.payload("lost"))
     batch = BatchRequest(
         [
-            PublishRequest(channel, api.payload("a")),
+            PublishRequest(before, api.payload("a")),
             failing,
-            PublishRequest(channel, api.payload("b")),
+            PublishRequest(after, api.payload("b")),
             HistoryRequest(new_channel("nohist:")),
             RPCRequest("no-such-method", api.payload({})),
-        ]
+        ],
+        parallel=parallel,
     )
 
     result = await api.send(batch)
 
     first, error, last, not_available, not_found = result.replies
     assert isinstance(first, PublishResult) and isinstance(last, PublishResult)
+    assert (first.offset, last.offset) == (1, 1)
     assert isinstance(error, CentAPIError)
     assert (error.code, error.index) == (102, 1)
     assert error.request is failing
@@ -114,8 +119,9 @@ async def test_failing_command_carries_index_and_request(
     with pytest.raises(CentAPIError) as caught:
         result.raise_first_error()
     assert caught.value is error
-    # The commands after the failing one still ran.
-    assert await all_data(api, channel) == ["a", "b"]
+    # The commands around the failing one ran.
+    assert await all_data(api, before) == ["a"]
+    assert await all_data(api, after) == ["b"]
 
 
 async def test_parallel_batch_keeps_reply_order(

@@ -26,7 +26,7 @@ from cent import (
 )
 
 from .conftest import ApiAdapter, ConnectSubscriber
-from .subscriber import WAIT, Event
+from .subscriber import WAIT, Event, Subscriber
 
 
 async def presence_clients(api: ApiAdapter, channel: str) -> Set[str]:
@@ -221,11 +221,15 @@ async def test_presence_lists_the_connections(
     presence = await api.call("presence", channel)
     stats = await api.call("presence_stats", channel)
 
+    def seen(subscriber: Subscriber, user: str) -> ClientInfo:
+        # No connection or channel info was given: None over HTTP, b"" over gRPC.
+        return ClientInfo(subscriber.client_id, user, api.empty, api.empty)
+
     assert isinstance(presence, PresenceResult)
     assert presence.presence == {
-        alice_1.client_id: ClientInfo(client=alice_1.client_id, user="alice"),
-        alice_2.client_id: ClientInfo(client=alice_2.client_id, user="alice"),
-        bob.client_id: ClientInfo(client=bob.client_id, user="bob"),
+        alice_1.client_id: seen(alice_1, "alice"),
+        alice_2.client_id: seen(alice_2, "alice"),
+        bob.client_id: seen(bob, "bob"),
     }
     assert stats == PresenceStatsResult(num_clients=3, num_users=2)
     assert type(stats.num_clients) is int

@@ -35,22 +35,34 @@ async def test_wrong_key_is_unauthorized(
 ) -> None:
     intruder = open_api(api_key="not-the-key")
 
-    with pytest.raises(CentUnauthorizedError):
+    # HTTP answers 401, gRPC UNAUTHENTICATED: the same error, the same words.
+    refused = r"Centrifugo refused the (gRPC )?API key"
+    with pytest.raises(CentUnauthorizedError, match=refused):
         await intruder.call("info")
-    with pytest.raises(CentUnauthorizedError):
+    with pytest.raises(CentUnauthorizedError, match=refused):
         await intruder.call("publish", channel, intruder.payload("no"))
 
     assert await history_state(api, channel) == (0, [])
+
+
+DOWN_MESSAGES = {
+    "http": (r"^info failed: ", r"^publish failed: "),
+    "grpc": (
+        r"^Info failed: gRPC UNAVAILABLE: ",
+        r"^Publish failed: gRPC UNAVAILABLE: ",
+    ),
+}
 
 
 async def test_server_down_is_network_error(
     open_api: OpenApi, closed_port: int
 ) -> None:
     down = open_api(port=closed_port)
+    info_failed, publish_failed = DOWN_MESSAGES[down.transport]
 
-    with pytest.raises(CentNetworkError):
+    with pytest.raises(CentNetworkError, match=info_failed):
         await down.call("info")
-    with pytest.raises(CentNetworkError):
+    with pytest.raises(CentNetworkError, match=publish_failed):
         await down.send(PublishRequest("chan", down.payload(1)), timeout=2)
 
 
@@ -70,10 +82,25 @@ async def test_no_reply_is_timeout(
         call = lambda: silent.call("info")  # noqa: E731
 
     started = time.monotonic()
-    with pytest.raises(CentTimeoutError):
+    with pytest.raises(CentTimeoutError, match=r"^no reply to [iI]nfo within 0\.3 s$"):
         await call()
 
     assert time.monotonic() - started < 3
+
+
+async def test_deadline_passing_on_the_server_is_timeout(
+    api: ApiAdapter, new_channel: Callable[[str], str]
+) -> None:
+    # Thousands of publishes take the server far longer than a millisecond.
+    data = api.payload("x" * 100)
+    batch = BatchRequest(
+        [PublishRequest(new_channel(""), data) for _ in range(5000)], parallel=False
+    )
+
+    with pytest.raises(CentTimeoutError, match=r"within 0\.001 s"):
+        await api.send(batch, timeout=0.001)
+
+    assert (await api.call("info")).nodes  # the client is still usable
 
 
 @pytest.mark.parametrize(
@@ -190,14 +217,37 @@ def http_refused_inputs(
     }
 
 
+def grpc_refused_inputs(
+    api: ApiAdapter, channel: str
+) -> Dict[str, Callable[[], Awaitable[Any]]]:
+    """Payloads that are not bytes, refused by the gRPC codec."""
+    return {
+        "dict data": lambda: api.call("publish", channel, {"a": 1}),
+        "str data": lambda: api.call("publish", channel, "raw"),
+        "None data": lambda: api.send(PublishRequest(channel, None)),
+        "broadcast int data": lambda: api.call("broadcast", [channel], 1),
+        "subscribe dict info": lambda: api.call(
+            "subscribe", "user", channel, info={"a": 1}
+        ),
+        "subscribe str data": lambda: api.call("subscribe", "user", channel, data="x"),
+        "refresh str info": lambda: api.call("refresh", "user", info="x"),
+        "rpc dict params": lambda: api.call("rpc", "method", {"a": 1}),
+        "str in a batch": lambda: api.send(
+            BatchRequest([PublishRequest(channel, b"1"), PublishRequest(channel, "2")])
+        ),
+    }
+
+
+TRANSPORT_REFUSED_INPUTS = {"http": http_refused_inputs, "grpc": grpc_refused_inputs}
+
+
 async def test_invalid_input_is_refused_before_sending(
     api: ApiAdapter, channel: str
 ) -> None:
     await api.call("publish", channel, api.payload("before"))
     before = await history_state(api, channel)
     calls = refused_inputs(api, channel)
-    if api.transport == "http":
-        calls.update(http_refused_inputs(api, channel))
+    calls.update(TRANSPORT_REFUSED_INPUTS[api.transport](api, channel))
 
     for name, call in calls.items():
         with pytest.raises(CentValidationError) as caught:

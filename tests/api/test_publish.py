@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from typing import Any, Callable, List
 
 import pytest
@@ -18,6 +20,9 @@ from cent import (
 from cent.testing.server import CentrifugoServer
 
 from .conftest import ApiAdapter
+
+NOT_UTF8 = bytes(range(256)) + b"\xff\xfe\x00\xc3\x28binary"
+LARGE = 3 * 1024 * 1024
 
 
 async def all_data(api: ApiAdapter, channel: str) -> List[Any]:
@@ -66,15 +71,33 @@ async def test_publish_null_data_is_kept_as_null(api: ApiAdapter, channel: str) 
     assert [api.loaded(pub.data) for pub in history.publications] == [None]
 
 
-async def test_non_finite_floats_are_refused(api: ApiAdapter, channel: str) -> None:
-    if api.transport != "http":
-        pytest.skip("only the HTTP codec encodes data")
-
+async def test_non_finite_floats_are_refused(
+    http_api: ApiAdapter, channel: str
+) -> None:
+    # JSON has no NaN or infinities; the HTTP codec refuses them.
     for value in (float("nan"), float("inf"), {"x": [float("-inf")]}):
         with pytest.raises(CentValidationError):
-            await api.call("publish", channel, value)
+            await http_api.call("publish", channel, value)
 
-    assert await all_data(api, channel) == []
+    assert await all_data(http_api, channel) == []
+
+
+async def test_payload_that_is_not_bytes_is_refused(
+    grpc_api: ApiAdapter, channel: str
+) -> None:
+    # Over gRPC the caller encodes the payload, so a NaN cannot reach the wire:
+    # any value that is not bytes is refused, and the message says how to fix it.
+    for value in ({"not": "bytes"}, {"x": [float("nan")]}, float("inf"), "text"):
+        with pytest.raises(CentValidationError) as caught:
+            await grpc_api.call("publish", channel, value)
+        message = str(caught.value)
+        assert "publish data must be bytes over gRPC" in message
+        assert f"got {type(value).__name__}" in message
+        assert "json.dumps(obj).encode()" in message
+    with pytest.raises(CentValidationError, match=r"b'null' sends a JSON null"):
+        await grpc_api.call("publish", channel, None)
+
+    assert await all_data(grpc_api, channel) == []
 
 
 async def test_publish_tags_are_stored(api: ApiAdapter, channel: str) -> None:
@@ -141,24 +164,62 @@ async def test_b64data_json_bytes_are_decoded_by_the_server(
     assert await all_data(api, channel) == [{"from": "b64"}, [1, 2]]
 
 
-async def test_binary_publish_history_over_http_fails(
-    api: ApiAdapter, channel: str
+async def test_binary_history_over_http_fails(
+    http_api: ApiAdapter, channel: str
 ) -> None:
     # Settles an UNCONFIRMED item. Binary data that is not JSON is accepted by
     # publish, but the HTTP API then cannot write the channel's history: Go's
     # encoding/json rejects the invalid raw value and both v5.4.9 and v6.9.1
-    # answer 500 "Internal Server Error" (text/plain). gRPC carries it as bytes.
-    raw = b"\x00\xff\xfebinary"
-    result = await api.call("publish", channel, b64data=raw)
+    # answer 500 "Internal Server Error" (text/plain).
+    result = await http_api.call("publish", channel, b64data=NOT_UTF8)
     assert_offset(result.offset)
 
-    if api.transport == "http":
-        with pytest.raises(CentTransportError) as caught:
-            await api.call("history", channel, limit=-1)
-        assert caught.value.status == 500
-    else:
-        history = await api.call("history", channel, limit=-1)
-        assert [pub.data for pub in history.publications] == [raw]
+    with pytest.raises(CentTransportError) as caught:
+        await http_api.call("history", channel, limit=-1)
+    assert caught.value.status == 500
+
+
+async def test_binary_data_round_trips_over_grpc(
+    grpc_api: ApiAdapter, channel: str
+) -> None:
+    # gRPC carries payloads as bytes: data that is neither JSON nor UTF-8 comes
+    # back from history byte for byte, however it was given.
+    first = await grpc_api.call("publish", channel, NOT_UTF8, tags={"kind": "raw"})
+    await grpc_api.call("publish", channel, bytearray(NOT_UTF8[::-1]))
+    await grpc_api.send(PublishRequest(channel, memoryview(NOT_UTF8[:7])))
+    await grpc_api.call("publish", channel, b64data=NOT_UTF8[7:])
+    await grpc_api.call("broadcast", [channel], NOT_UTF8[:1])
+
+    history = await grpc_api.call("history", channel, limit=-1)
+    assert [pub.data for pub in history.publications] == [
+        NOT_UTF8,
+        NOT_UTF8[::-1],
+        NOT_UTF8[:7],
+        NOT_UTF8[7:],
+        NOT_UTF8[:1],
+    ]
+    assert all(type(pub.data) is bytes for pub in history.publications)
+    assert history.publications[0].tags == {"kind": "raw"}
+    assert (history.offset, history.epoch) == (first.offset + 4, first.epoch)
+
+
+async def test_large_payload_round_trips(api: ApiAdapter, channel: str) -> None:
+    # About 3 MiB of JSON, below the 4 MiB gRPC message limits both ways.
+    text = base64.b64encode(os.urandom(LARGE * 3 // 4)).decode()
+    data = {"blob": text, "n": 1}
+    await api.call("publish", channel, api.payload(data))
+
+    assert await all_data(api, channel) == [data]
+
+
+async def test_three_mib_of_raw_bytes_round_trip(
+    grpc_api: ApiAdapter, channel: str
+) -> None:
+    data = os.urandom(LARGE)
+    await grpc_api.call("publish", channel, data)
+
+    [publication] = (await grpc_api.call("history", channel, limit=1)).publications
+    assert publication.data == data
 
 
 async def test_publish_into_unknown_namespace_is_102(

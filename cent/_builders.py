@@ -62,6 +62,8 @@ class Request(Generic[R]):
 
     Attributes:
         api_method: The API method name, as in `/api/<method>` and in a batch.
+        result_type: The result class; its `from_json(result, request)` reads
+            the result object of a JSON reply.
     """
 
     __slots__ = ("_payload",)
@@ -80,10 +82,6 @@ class Request(Generic[R]):
     def wire_payload(self) -> Dict[str, Any]:
         """Return the payload to encode, after checking required fields are set."""
         return self._payload
-
-    def decode_result(self, result: Dict[str, Any]) -> R:
-        """Read the JSON result object of a successful reply."""
-        return self.result_type.from_json(result)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={_repr.repr(v)}" for k, v in self._payload.items())
@@ -253,10 +251,6 @@ class BroadcastRequest(_PublicationFields[BroadcastResult]):
             raise CentValidationError("channels must hold at least one channel")
         self._payload["channels"] = names
         return self
-
-    def decode_result(self, result: Dict[str, Any]) -> BroadcastResult:
-        """Read the per-channel results; errors carry their channel index."""
-        return BroadcastResult.from_json(result, self)
 
 
 class _ConnectionFields(Request[R]):

@@ -36,7 +36,7 @@ def encode_http(request: Request[Any]) -> Tuple[str, bytes]:
         raise _encode_error(request, err) from err
     # orjson writes NaN and infinities as null; only a body with a null can
     # hold one, so the walk is skipped for almost every request.
-    if b"null" in body and _has_non_finite(payload):
+    if body.find(b"null") >= 0 and _has_non_finite(payload):
         raise CentValidationError(
             f"{request.api_method} payload holds NaN or an infinity, "
             "which JSON cannot carry"
@@ -78,7 +78,7 @@ def decode_http(request: Request[R], status: int, body: bytes) -> R:
         reply = orjson.loads(body)
         result = reply.get("result")
         if type(result) is dict:
-            return request.decode_result(result)
+            return request.result_type.from_json(result, request)  # type: ignore[no-any-return]
         return _decode_without_result(request, reply)
     except (
         orjson.JSONDecodeError,
@@ -106,7 +106,7 @@ def _decode_without_result(request: Request[R], reply: Dict[str, Any]) -> R:
 def _read_command(request: Request[Any], reply: Dict[str, Any], index: int) -> Any:
     result = reply.get(request.api_method)
     if type(result) is dict:
-        return request.decode_result(result)
+        return request.result_type.from_json(result, request)
     error = reply.get("error")
     if error is None:
         raise CentDecodeError(f"batch reply {index} has no result or error")

@@ -181,7 +181,7 @@ REQUIRED_SETTERS: Dict[str, Tuple[Any, Any]] = {
 }
 
 # Methods every builder has that are not field setters.
-NOT_SETTERS = {"wire_payload", "decode_result", "api_payload", "result_type"}
+NOT_SETTERS = {"wire_payload", "api_payload", "result_type"}
 
 
 def _setters(builder: type) -> set:

@@ -27,17 +27,20 @@ class AutoBatching:
 
     Attributes:
         max_size: Send as soon as this many calls are waiting.
-        max_delay: Seconds the first waiting call may wait for others.
+        max_delay: Seconds the first waiting call may wait for others. 0 (the
+            default) sends at the end of the event loop's current pass: calls
+            made together still travel together, and a lone call is not held.
         parallel: Let the server run the commands of a batch concurrently.
     """
 
     max_size: int = 1000
-    max_delay: float = 0.001
+    max_delay: float = 0.0
     parallel: bool = False
 
     def __post_init__(self) -> None:
         check.integer("max_size", self.max_size, 1, 1_000_000)
-        check_timeout(self.max_delay, "max_delay")
+        if self.max_delay != 0:
+            check_timeout(self.max_delay, "max_delay")
         check.flag("parallel", self.parallel)
 
 
@@ -64,7 +67,7 @@ class AutoBatcher:
         self._executor = executor
         self._options = options
         self._waiting: Dict[float, List[_Waiting]] = {}
-        self._timers: Dict[float, asyncio.TimerHandle] = {}
+        self._timers: Dict[float, asyncio.Handle] = {}
         self._in_flight: Set[asyncio.Task[None]] = set()
 
     @property
@@ -84,8 +87,7 @@ class AutoBatcher:
         if len(waiting) >= self._options.max_size:
             self._flush(timeout)
         elif timeout not in self._timers:
-            delay = self._options.max_delay
-            self._timers[timeout] = loop.call_later(delay, self._flush, timeout)
+            self._timers[timeout] = self._schedule_flush(loop, timeout)
 
         return await future
 
@@ -96,6 +98,14 @@ class AutoBatcher:
         while self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self._executor.close()
+
+    def _schedule_flush(
+        self, loop: asyncio.AbstractEventLoop, timeout: float
+    ) -> asyncio.Handle:
+        delay = self._options.max_delay
+        if delay == 0:
+            return loop.call_soon(self._flush, timeout)
+        return loop.call_later(delay, self._flush, timeout)
 
     def _flush(self, timeout: float) -> None:
         timer = self._timers.pop(timeout, None)

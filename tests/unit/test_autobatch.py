@@ -169,7 +169,13 @@ async def test_a_cancelled_caller_is_left_out() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"max_size": 0}, {"max_delay": 0}, {"max_delay": -1.0}, {"parallel": 1}],
+    [
+        {"max_size": 0},
+        {"max_delay": -1.0},
+        {"max_delay": float("nan")},
+        {"max_delay": "1"},
+        {"parallel": 1},
+    ],
 )
 def test_bad_options_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(CentValidationError):

@@ -672,18 +672,15 @@ class BatchRequest(Request[BatchResult]):
 
     def add(self, request: Request[Any]) -> BatchRequest:
         """Append one command."""
-        if not isinstance(request, Request) or isinstance(request, BatchRequest):
-            raise CentValidationError(
-                f"a batch takes request builders other than BatchRequest, "
-                f"got {type(request).__name__}"
-            )
-        self._requests.append(request)
-        return self
+        return self.extend((request,))
 
     def extend(self, requests: Iterable[Request[Any]]) -> BatchRequest:
         """Append several commands."""
-        for request in requests:
-            self.add(request)
+        added = list(requests)
+        for request in added:
+            if request.__class__ not in _COMMANDS:
+                _check_command(request)
+        self._requests.extend(added)
         return self
 
     def parallel(self, value: bool = True) -> BatchRequest:
@@ -721,3 +718,31 @@ class BatchRequest(Request[BatchResult]):
         if not isinstance(other, BatchRequest):
             return NotImplemented
         return (self._requests, self._parallel) == (other._requests, other._parallel)
+
+
+_COMMANDS = frozenset(
+    [
+        PublishRequest,
+        BroadcastRequest,
+        SubscribeRequest,
+        UnsubscribeRequest,
+        DisconnectRequest,
+        RefreshRequest,
+        PresenceRequest,
+        PresenceStatsRequest,
+        HistoryRequest,
+        HistoryRemoveRequest,
+        InfoRequest,
+        RPCRequest,
+        ChannelsRequest,
+    ]
+)
+"""The builders a batch takes, checked by class first as that is cheapest."""
+
+
+def _check_command(request: Any) -> None:
+    if not isinstance(request, Request) or isinstance(request, BatchRequest):
+        raise CentValidationError(
+            f"a batch takes request builders other than BatchRequest, "
+            f"got {type(request).__name__}"
+        )

@@ -75,6 +75,16 @@ class SyncShortcuts:
 
         Builds a `PublishRequest` and sends it.
         """
+        if (
+            b64data is None
+            and skip_history is None
+            and tags is None
+            and idempotency_key is None
+            and delta is None
+            and version is None
+            and version_epoch is None
+        ):
+            return self.send(PublishRequest(channel, data), timeout)
         return self.send(
             PublishRequest(
                 channel,
@@ -108,6 +118,16 @@ class SyncShortcuts:
 
         Builds a `BroadcastRequest` and sends it.
         """
+        if (
+            b64data is None
+            and skip_history is None
+            and tags is None
+            and idempotency_key is None
+            and delta is None
+            and version is None
+            and version_epoch is None
+        ):
+            return self.send(BroadcastRequest(channels, data), timeout)
         return self.send(
             BroadcastRequest(
                 channels,
@@ -143,6 +163,18 @@ class SyncShortcuts:
 
         Builds a `SubscribeRequest` and sends it.
         """
+        if (
+            expire_at is None
+            and info is MISSING
+            and b64info is None
+            and client is None
+            and session is None
+            and data is MISSING
+            and b64data is None
+            and recover_since is None
+            and override is None
+        ):
+            return self.send(SubscribeRequest(user, channel), timeout)
         return self.send(
             SubscribeRequest(
                 user,
@@ -173,6 +205,8 @@ class SyncShortcuts:
 
         Builds a `UnsubscribeRequest` and sends it.
         """
+        if client is None and session is None:
+            return self.send(UnsubscribeRequest(user, channel), timeout)
         return self.send(
             UnsubscribeRequest(user, channel, client=client, session=session), timeout
         )
@@ -191,6 +225,13 @@ class SyncShortcuts:
 
         Builds a `DisconnectRequest` and sends it.
         """
+        if (
+            client is None
+            and session is None
+            and whitelist is None
+            and disconnect is None
+        ):
+            return self.send(DisconnectRequest(user), timeout)
         return self.send(
             DisconnectRequest(
                 user,
@@ -217,6 +258,14 @@ class SyncShortcuts:
 
         Builds a `RefreshRequest` and sends it.
         """
+        if (
+            client is None
+            and session is None
+            and expired is None
+            and expire_at is None
+            and info is MISSING
+        ):
+            return self.send(RefreshRequest(user), timeout)
         return self.send(
             RefreshRequest(
                 user,
@@ -260,6 +309,8 @@ class SyncShortcuts:
 
         Builds a `HistoryRequest` and sends it.
         """
+        if limit is None and since is None and reverse is None:
+            return self.send(HistoryRequest(channel), timeout)
         return self.send(
             HistoryRequest(channel, limit=limit, since=since, reverse=reverse), timeout
         )
@@ -309,11 +360,13 @@ class SyncShortcuts:
 
         Builds a `BatchRequest` and sends it.
         """
+        if parallel is False:
+            return self.send(BatchRequest(requests), timeout)
         return self.send(BatchRequest(requests, parallel=parallel), timeout)
 
 
 class AsyncShortcuts:
-    """Shortcut methods for a asyncio client."""
+    """Shortcut methods for an asyncio client."""
 
     async def send(self, request: Request[R], timeout: Optional[float] = None) -> R:
         """Send one request; implemented by the client."""
@@ -337,6 +390,16 @@ class AsyncShortcuts:
 
         Builds a `PublishRequest` and sends it.
         """
+        if (
+            b64data is None
+            and skip_history is None
+            and tags is None
+            and idempotency_key is None
+            and delta is None
+            and version is None
+            and version_epoch is None
+        ):
+            return await self.send(PublishRequest(channel, data), timeout)
         return await self.send(
             PublishRequest(
                 channel,
@@ -370,6 +433,16 @@ class AsyncShortcuts:
 
         Builds a `BroadcastRequest` and sends it.
         """
+        if (
+            b64data is None
+            and skip_history is None
+            and tags is None
+            and idempotency_key is None
+            and delta is None
+            and version is None
+            and version_epoch is None
+        ):
+            return await self.send(BroadcastRequest(channels, data), timeout)
         return await self.send(
             BroadcastRequest(
                 channels,
@@ -405,6 +478,18 @@ class AsyncShortcuts:
 
         Builds a `SubscribeRequest` and sends it.
         """
+        if (
+            expire_at is None
+            and info is MISSING
+            and b64info is None
+            and client is None
+            and session is None
+            and data is MISSING
+            and b64data is None
+            and recover_since is None
+            and override is None
+        ):
+            return await self.send(SubscribeRequest(user, channel), timeout)
         return await self.send(
             SubscribeRequest(
                 user,
@@ -435,6 +520,8 @@ class AsyncShortcuts:
 
         Builds a `UnsubscribeRequest` and sends it.
         """
+        if client is None and session is None:
+            return await self.send(UnsubscribeRequest(user, channel), timeout)
         return await self.send(
             UnsubscribeRequest(user, channel, client=client, session=session), timeout
         )
@@ -453,6 +540,13 @@ class AsyncShortcuts:
 
         Builds a `DisconnectRequest` and sends it.
         """
+        if (
+            client is None
+            and session is None
+            and whitelist is None
+            and disconnect is None
+        ):
+            return await self.send(DisconnectRequest(user), timeout)
         return await self.send(
             DisconnectRequest(
                 user,
@@ -479,6 +573,14 @@ class AsyncShortcuts:
 
         Builds a `RefreshRequest` and sends it.
         """
+        if (
+            client is None
+            and session is None
+            and expired is None
+            and expire_at is None
+            and info is MISSING
+        ):
+            return await self.send(RefreshRequest(user), timeout)
         return await self.send(
             RefreshRequest(
                 user,
@@ -522,6 +624,8 @@ class AsyncShortcuts:
 
         Builds a `HistoryRequest` and sends it.
         """
+        if limit is None and since is None and reverse is None:
+            return await self.send(HistoryRequest(channel), timeout)
         return await self.send(
             HistoryRequest(channel, limit=limit, since=since, reverse=reverse), timeout
         )
@@ -571,4 +675,6 @@ class AsyncShortcuts:
 
         Builds a `BatchRequest` and sends it.
         """
+        if parallel is False:
+            return await self.send(BatchRequest(requests), timeout)
         return await self.send(BatchRequest(requests, parallel=parallel), timeout)

@@ -102,29 +102,46 @@ def _call(builder_name: str, params: list[inspect.Parameter]) -> str:
     return f"{builder_name}({', '.join(args)})"
 
 
+def _body(builder_name: str, params: list[inspect.Parameter], send: str) -> str:
+    """Build and send; options left at their defaults are not passed on.
+
+    Passing keyword-only arguments costs more than the whole check, and the
+    shortcut is the hot path of most callers, who set none of them.
+    """
+    options = [p for p in params if p.kind is p.KEYWORD_ONLY]
+    if not options:
+        return f"        return {send}({_call(builder_name, params)}, timeout)\n"
+    unset = " and ".join(f"{p.name} is {_default(p.default)}" for p in options)
+    plain = _call(builder_name, [p for p in params if p not in options])
+    return (
+        f"        if {unset}:\n"
+        f"            return {send}({plain}, timeout)\n"
+        f"        return {send}({_call(builder_name, params)}, timeout)\n"
+    )
+
+
 def _method(name: str, builder_name: str, is_async: bool) -> str:
     builder = getattr(_builders, builder_name)
     params = _parameters(builder)
     summary = (builder.__doc__ or "").strip().splitlines()[0]
     prefix = "async def" if is_async else "def"
-    call = _call(builder_name, params)
     send = "await self.send" if is_async else "self.send"
     return (
         f"    {prefix} {name}({_signature(params)}) -> {_result_name(builder)}:\n"
         f'        """{summary}\n\n'
         f'        Builds a `{builder_name}` and sends it.\n        """\n'
-        f"        return {send}({call}, timeout)\n"
+        f"{_body(builder_name, params, send)}"
     )
 
 
 def _class(is_async: bool) -> str:
     name = "AsyncShortcuts" if is_async else "SyncShortcuts"
-    kind = "asyncio" if is_async else "blocking"
+    kind = "an asyncio" if is_async else "a blocking"
     send = "async def send" if is_async else "def send"
     methods = "\n".join(_method(n, b, is_async) for n, b in BUILDERS)
     return (
         f"class {name}:\n"
-        f'    """Shortcut methods for a {kind} client."""\n\n'
+        f'    """Shortcut methods for {kind} client."""\n\n'
         f"    {send}(self, request: Request[R], timeout: Optional[float] = None)"
         " -> R:\n"
         f'        """Send one request; implemented by the client."""\n'

@@ -99,7 +99,12 @@ def _read_body(response: requests.Response, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-_TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout)
+_TIMEOUTS = (
+    requests.Timeout,
+    urllib3.exceptions.TimeoutError,
+    socket.timeout,
+    TimeoutError,
+)
 _NOT_TIMEOUTS = (urllib3.exceptions.NewConnectionError,)
 
 

@@ -18,7 +18,7 @@ from cent import _validate as check
 from cent._builders import BatchRequest, Request
 from cent._core import check_timeout
 from cent._executor import AsyncExecutor
-from cent.errors import CentAPIError, CentValidationError
+from cent.errors import CentAPIError, CentTransportError, CentValidationError
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,17 @@ class AutoBatcher:
         except CentValidationError:
             await self._send_valid_only(waiting, timeout)
             return
+        except CentTransportError as err:
+            if err.grpc_code != "RESOURCE_EXHAUSTED":
+                _fail_all(waiting, err)
+                return
+            # The batch was too large to be received, so nothing ran: halve it
+            # until each part fits, or a lone call fails as it would alone.
+            half = len(waiting) // 2
+            await self._send_each([waiting[:half], waiting[half:]], timeout)
+            return
         except Exception as err:
-            for _, future in waiting:
-                _fail(future, err)
+            _fail_all(waiting, err)
             return
 
         for (request, future), outcome in zip(waiting, result.replies):
@@ -146,16 +154,30 @@ class AutoBatcher:
                 future.set_result(outcome)
 
     async def _send_valid_only(self, waiting: List[_Waiting], timeout: float) -> None:
-        """Refuse each request the codec refuses alone; batch the others."""
+        """Refuse each request the codec refuses alone; send the others.
+
+        Nothing was sent. When every request is valid alone but not together
+        (say, nesting deeper than the encoder allows), each goes alone.
+        """
         valid = []
         for request, future in waiting:
             error = self._executor.encoding_error(request)
             if error is None:
                 valid.append((request, future))
             else:
-                _fail(future, error)
-        if valid:
+                _fail(future, error, copy_error=False)
+        if len(valid) == len(waiting):
+            await self._send_each([[item] for item in valid], timeout)
+        elif valid:
             await self._send(valid, timeout)
+
+    async def _send_each(self, parts: List[List[_Waiting]], timeout: float) -> None:
+        await asyncio.gather(*(self._send(part, timeout) for part in parts))
+
+
+def _fail_all(waiting: List[_Waiting], error: BaseException) -> None:
+    for _, future in waiting:
+        _fail(future, error)
 
 
 async def _settle(future: asyncio.Future[Any], outcome: Any) -> None:

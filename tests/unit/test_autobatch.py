@@ -14,6 +14,7 @@ from cent import (
     AutoBatching,
     CentAPIError,
     CentNetworkError,
+    CentTransportError,
     CentValidationError,
     GrpcClient,
     PublishRequest,
@@ -188,3 +189,51 @@ def test_auto_batch_takes_a_bool_or_options() -> None:
     assert GrpcClient("127.0.0.1", 1, auto_batch=AutoBatching(max_size=10))
     with pytest.raises(CentValidationError, match="GrpcClient"):
         SyncGrpcClient("127.0.0.1", 1, auto_batch=True)
+
+
+def nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+async def test_requests_valid_alone_but_not_together_go_alone() -> None:
+    # 253 levels encode alone, but inside a batch they pass orjson's depth limit.
+    deep = nested(253)
+    transport = AsyncMockTransport([(200, b'{"result":{"offset":1}}')] * 2)
+    cent = client(transport)
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(cent.publish("a", deep), cent.publish("b", 1)), 2.0
+    )
+
+    assert outcomes == [PublishResult(offset=1), PublishResult(offset=1)]
+    assert sorted(method for method, _, _ in transport.sent) == ["publish", "publish"]
+
+
+async def test_a_batch_too_large_for_grpc_is_halved_until_it_fits() -> None:
+    too_large = CentTransportError(
+        "Batch failed: gRPC RESOURCE_EXHAUSTED", grpc_code="RESOURCE_EXHAUSTED"
+    )
+    two = replies({"publish": {"offset": 1}}, {"publish": {"offset": 2}})
+    transport = AsyncMockTransport([too_large, two, two])
+    cent = client(transport)
+
+    outcomes = await asyncio.gather(*(cent.publish("c", n) for n in range(4)))
+
+    assert outcomes == [PublishResult(offset=n) for n in (1, 2, 1, 2)]
+    assert [method for method, _, _ in transport.sent] == ["batch"] * 3
+
+
+async def test_a_lone_call_too_large_fails_as_it_would_alone() -> None:
+    too_large = CentTransportError("too large", grpc_code="RESOURCE_EXHAUSTED")
+    transport = AsyncMockTransport([too_large, too_large, (200, b'{"result":{}}')])
+    cent = client(transport)
+
+    outcomes = await asyncio.gather(
+        cent.publish("c", 1), cent.publish("c", 2), return_exceptions=True
+    )
+
+    assert isinstance(outcomes[0], CentTransportError)
+    assert outcomes[1] == PublishResult()

@@ -100,11 +100,11 @@ def _target(host: str, port: int) -> str:
 def _metadata(api_key: Optional[str]) -> Optional[Tuple[Tuple[str, str], ...]]:
     if api_key is None:
         return None
-    if not check.string("api_key", api_key):
+    if api_key == "":
         raise CentValidationError(
             "api_key must not be empty; pass None for a server without a key"
         )
-    return (("authorization", f"apikey {api_key}"),)
+    return (("authorization", f"apikey {check.api_key(api_key)}"),)
 
 
 def _pem(name: str, value: Optional[Pem]) -> Optional[bytes]:

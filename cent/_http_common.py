@@ -20,6 +20,4 @@ def method_url_prefix(api_url: str) -> str:
 
 def api_headers(api_key: str) -> Dict[str, str]:
     """Return the headers every API request carries."""
-    if not check.string("api_key", api_key):
-        raise CentValidationError("api_key must not be empty")
-    return {"X-API-Key": api_key, "Content-Type": "application/json"}
+    return {"X-API-Key": check.api_key(api_key), "Content-Type": "application/json"}

@@ -35,6 +35,21 @@ def channel(value: Any, name: str = "channel") -> str:
     return value  # type: ignore[no-any-return]
 
 
+def api_key(value: Any) -> str:
+    """Return `value` if it can travel in a header; the message never shows it."""
+    if not isinstance(value, str):
+        raise CentValidationError(f"api_key must be a str, got {type(value).__name__}")
+    if not value:
+        raise CentValidationError("api_key must not be empty")
+    printable = all(" " <= char <= "~" for char in value)
+    if not printable or value != value.strip():
+        raise CentValidationError(
+            "api_key must be printable ASCII with no space around it (a key read "
+            "from a file often ends with a newline); the key is not shown here"
+        )
+    return value
+
+
 def flag(name: str, value: Any) -> bool:
     """Return `value` if it is a bool."""
     if not isinstance(value, bool):

@@ -20,7 +20,7 @@ import grpc.aio
 
 from cent import _validate as check
 from cent._grpc_codec import grpc_status_error
-from cent.errors import CentError, CentValidationError
+from cent.errors import CentError, CentNetworkError, CentValidationError
 
 SERVICE_PATH = "/centrifugal.centrifugo.api.CentrifugoApi/"
 
@@ -219,6 +219,16 @@ def _no_reply_error(rpc: str, timeout: float, started: float) -> CentError:
     return grpc_status_error("OK", "no reply message", rpc, timeout, elapsed)
 
 
+def _closed_error(method: str) -> CentNetworkError:
+    return CentNetworkError(f"{method} was cut off: the client was closed")
+
+
+def _task_cancelling() -> bool:
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(cancelling()) if cancelling is not None else False
+
+
 class GrpcTransport:
     """Sends encoded requests over a blocking `grpc` channel.
 
@@ -241,6 +251,8 @@ class GrpcTransport:
             reply = call(payload, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as err:
             raise _cent_error(err, method, timeout, started) from err
+        except ValueError as err:  # grpc's word for a channel closed meanwhile
+            raise _closed_error(method) from err
         if reply is None:
             raise _no_reply_error(method, timeout, started)
         return reply
@@ -283,11 +295,18 @@ class GrpcAioTransport:
         if self._loop is not asyncio.get_running_loop():
             self._open()
         call = self._calls.get(method) or self._call(method)
+        channel = self._channel
         started = time.monotonic()
         try:
             reply: bytes = await call(payload, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as err:
             raise _cent_error(err, method, timeout, started) from err
+        except asyncio.CancelledError:
+            # Closing the channel cancels the calls on it; only a cancellation
+            # of the caller's own task is passed on as one.
+            if self._channel is channel or _task_cancelling():
+                raise
+            raise _closed_error(method) from None
         if reply is None:
             raise _no_reply_error(method, timeout, started)
         return reply

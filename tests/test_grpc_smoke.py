@@ -12,6 +12,7 @@ import datetime
 import ipaddress
 import json
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Dict, List
@@ -19,10 +20,12 @@ from typing import Any, Dict, List
 import pytest
 
 from cent import (
+    CentError,
     CentNetworkError,
     CentTransportError,
     CentUnauthorizedError,
     GrpcClient,
+    PublishRequest,
     PublishResult,
     SyncGrpcClient,
 )
@@ -311,3 +314,46 @@ def test_tls_failures_are_network_errors(
         pytest.raises(CentNetworkError, match="UNAVAILABLE"),
     ):
         failing.info()
+
+
+async def test_close_while_a_call_runs_is_a_network_error(
+    centrifugo: CentrifugoServer,
+) -> None:
+    client = GrpcClient(
+        centrifugo.grpc_host, centrifugo.grpc_port, api_key=centrifugo.grpc_key
+    )
+    await client.info()
+    running = asyncio.ensure_future(client.batch([PublishRequest("c", b"1")] * 20000))
+    await asyncio.sleep(0.01)
+
+    await client.close()
+
+    with pytest.raises(CentNetworkError, match="client was closed"):
+        await running
+    assert not running.cancelled()
+
+
+def test_sync_calls_racing_close_get_cent_errors(centrifugo: CentrifugoServer) -> None:
+    client = SyncGrpcClient(
+        centrifugo.grpc_host, centrifugo.grpc_port, api_key=centrifugo.grpc_key
+    )
+    raw: list[BaseException] = []
+
+    def call_many() -> None:
+        for _ in range(100):
+            try:
+                client.publish("c", b"1")
+            except CentError:
+                pass
+            except BaseException as err:  # anything else is the bug
+                raw.append(err)
+
+    threads = [threading.Thread(target=call_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.02)
+    client.close()
+    for thread in threads:
+        thread.join()
+
+    assert raw == []

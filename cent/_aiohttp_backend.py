@@ -15,7 +15,9 @@ class AiohttpTransport:
     """POSTs encoded requests with an `aiohttp.ClientSession`.
 
     The session is opened on first use, inside the running event loop, so the
-    transport can be built anywhere.
+    transport can be built anywhere. A session works only in the loop it was
+    opened in, so a call from another loop (a second `asyncio.run`) opens a new
+    one; a session the caller passed in is always used as it is.
     """
 
     def __init__(
@@ -28,13 +30,18 @@ class AiohttpTransport:
         self._headers = api_headers(api_key)
         self._owns_session = session is None
         self._session = session
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._timeouts: Dict[float, aiohttp.ClientTimeout] = {}
 
     async def send(
         self, method: str, payload: bytes, timeout: float
     ) -> Tuple[int, bytes]:
         """POST the body to `<api_url>/<method>`; return status and body."""
-        session = self._session or self._open_session()
+        session = self._session
+        if session is None or (
+            self._owns_session and self._loop is not asyncio.get_running_loop()
+        ):
+            session = self._open_session()
         client_timeout = self._timeouts.get(timeout) or self._timeout(timeout)
         try:
             async with session.post(
@@ -60,7 +67,12 @@ class AiohttpTransport:
             self._session = None
 
     def _open_session(self) -> aiohttp.ClientSession:
+        stale = self._session
+        if stale is not None:
+            # Its loop is gone or another one: it cannot be closed from here.
+            stale.detach()
         self._session = aiohttp.ClientSession()
+        self._loop = asyncio.get_running_loop()
         return self._session
 
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:

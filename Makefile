@@ -15,7 +15,7 @@ VENV39 ?= .venv39
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,7 +39,7 @@ ifeq ($(PYTHON39),)
 else
 	test -x $(VENV39)/bin/python || $(PYTHON39) -m venv $(VENV39)
 	$(VENV39)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV39)/bin/python -m pip install --quiet -e '.[dev]'
+	$(VENV39)/bin/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	$(VENV39)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/api
 endif
 

@@ -13,6 +13,7 @@ from cent._client_base import AsyncClientBase, SyncClientBase
 from cent._core import check_timeout
 from cent._executor import AsyncExecutor, SyncExecutor
 from cent._http_codec import decode_http_reply, encode_http
+from cent._http_common import redact_url
 from cent._requests_backend import RequestsTransport
 from cent._transport import AsyncTransport, SyncTransport
 
@@ -49,11 +50,11 @@ class Client(SyncClientBase):
         if transport is None:
             transport = RequestsTransport(api_url, api_key, session)
         self._executor = SyncExecutor(
-            transport, encode_http, decode_http_reply, api_url
+            transport, encode_http, decode_http_reply, redact_url(api_url)
         )
 
     def __repr__(self) -> str:
-        return f"Client(api_url={self._api_url!r})"
+        return f"Client(api_url={redact_url(self._api_url)!r})"
 
 
 class AsyncClient(AsyncClientBase):
@@ -88,8 +89,10 @@ class AsyncClient(AsyncClientBase):
         self._timeout = check_timeout(request_timeout)
         if transport is None:
             transport = AiohttpTransport(api_url, api_key, session)
-        executor = AsyncExecutor(transport, encode_http, decode_http_reply, api_url)
+        executor = AsyncExecutor(
+            transport, encode_http, decode_http_reply, redact_url(api_url)
+        )
         self._executor = with_auto_batching(executor, auto_batch)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(api_url={self._api_url!r})"
+        return f"AsyncClient(api_url={redact_url(self._api_url)!r})"

@@ -31,6 +31,14 @@ class _Executor(Generic[PayloadT, ReplyT]):
         self._decode = decode
         self._target = target
 
+    def _checked_encode(self, request: Request[R]) -> Tuple[str, PayloadT]:
+        if not isinstance(request, Request):
+            raise CentValidationError(
+                f"send takes a request builder such as PublishRequest(...), "
+                f"got {type(request).__name__}"
+            )
+        return self._encode(request)
+
     def encoding_error(self, request: Request[Any]) -> Optional[CentValidationError]:
         """Return the error encoding `request` alone raises, or None."""
         try:
@@ -64,7 +72,7 @@ class SyncExecutor(_Executor[PayloadT, ReplyT]):
 
     def execute(self, request: Request[R], timeout: float) -> R:
         """Encode, send and decode one request."""
-        method, payload = self._encode(request)
+        method, payload = self._checked_encode(request)
 
         started = time.perf_counter()
         try:
@@ -97,7 +105,7 @@ class AsyncExecutor(_Executor[PayloadT, ReplyT]):
 
     async def execute(self, request: Request[R], timeout: float) -> R:
         """Encode, send and decode one request."""
-        method, payload = self._encode(request)
+        method, payload = self._checked_encode(request)
 
         started = time.perf_counter()
         try:

@@ -72,6 +72,11 @@ def _publish(result: Any, request: Request[Any]) -> PublishResult:
 
 
 def _broadcast(result: Any, request: Request[Any]) -> BroadcastResult:
+    channels = len(request.api_payload["channels"])
+    if len(result.responses) != channels:
+        raise CentDecodeError(
+            f"broadcast to {channels} channels got {len(result.responses)} responses"
+        )
     responses: List[PublishOutcome] = []
     for index, item in enumerate(result.responses):
         if item.HasField("error"):

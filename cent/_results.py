@@ -128,8 +128,12 @@ class BroadcastResult:
     @classmethod
     def from_json(cls, result: JSON, request: Any = None) -> BroadcastResult:
         """Read the result object of a reply to `request`."""
+        items = _array(result, "responses")
+        channels = None if request is None else request.api_payload["channels"]
+        if channels is not None and len(items) != len(channels):
+            raise ValueError(f"{len(items)} responses for {len(channels)} channels")
         responses: List[PublishOutcome] = []
-        for index, item in enumerate(_array(result, "responses")):
+        for index, item in enumerate(items):
             error = item.get("error")
             if error is not None:
                 responses.append(api_error_from_json(error, index, request))

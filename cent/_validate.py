@@ -94,8 +94,9 @@ def strings(name: str, value: Any, *, non_empty: bool = False) -> List[str]:
 def base64_text(name: str, value: Any) -> str:
     """Return standard padded base64: `bytes` are encoded, a str is checked."""
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(value).decode("ascii")
-    string(name, value)
+        value = base64.b64encode(value).decode("ascii")
+    if not string(name, value):
+        raise CentValidationError(f"{name} must not be empty: Centrifugo ignores it")
     try:
         base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as err:

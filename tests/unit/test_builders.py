@@ -11,6 +11,7 @@ import pytest
 from cent import (
     BatchRequest,
     BroadcastRequest,
+    CentValidationError,
     ChannelsRequest,
     Disconnect,
     DisconnectRequest,
@@ -297,14 +298,12 @@ def test_payloads_not_given_are_absent() -> None:
 @pytest.mark.parametrize(
     "given, wire",
     [
-        (b"", ""),
         (b"\x00", "AA=="),
         (b"\xfb\xff", "+/8="),
         (bytearray(b"ab"), "YWI="),
         (memoryview(b"abc"), "YWJj"),
         ("YWJj", "YWJj"),
         ("+/8=", "+/8="),
-        ("", ""),
     ],
 )
 def test_b64data_from_bytes_and_from_base64_text(given: Any, wire: str) -> None:
@@ -312,6 +311,14 @@ def test_b64data_from_bytes_and_from_base64_text(given: Any, wire: str) -> None:
     assert PublishRequest("c").b64data(given).api_payload["b64data"] == wire
     assert BroadcastRequest(["c"]).b64data(given).api_payload["b64data"] == wire
     assert SubscribeRequest("u", "c", b64info=given).api_payload["b64info"] == wire
+
+
+@pytest.mark.parametrize("empty", [b"", "", bytearray()])
+def test_empty_b64data_is_refused_as_centrifugo_ignores_it(empty: Any) -> None:
+    with pytest.raises(CentValidationError, match="must not be empty"):
+        PublishRequest("c", b64data=empty)
+    with pytest.raises(CentValidationError, match="must not be empty"):
+        SubscribeRequest("u", "c").b64info(empty)
 
 
 def test_publish_with_only_b64data_is_valid() -> None:

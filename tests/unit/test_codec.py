@@ -143,7 +143,12 @@ def test_broadcast_result_with_per_item_errors() -> None:
     assert first.request is request
     assert second.request is request
     assert "item 1" in str(first)
-    assert decode_http(request, 200, ok({})) == BroadcastResult([])
+    assert BroadcastResult.from_json({}) == BroadcastResult([])
+    # A reply must hold one response per channel.
+    with pytest.raises(CentDecodeError):
+        decode_http(request, 200, ok({}))
+    with pytest.raises(CentDecodeError):
+        decode_http(request, 200, ok({"responses": [{"result": {}}] * 5}))
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ from cent.errors import CentAPIError, CentTransportError, CentValidationError
 class AutoBatching:
     """How an asyncio client coalesces concurrent calls into batch calls.
 
+    A request is encoded when its batch call goes out, not when `send` is
+    called, so a builder (or its data) must not change after it was sent.
+
     Attributes:
         max_size: Send as soon as this many calls are waiting.
         max_delay: Seconds the first waiting call may wait for others. 0 (the

@@ -83,6 +83,12 @@ class Request(Generic[R]):
         """Return the payload to encode, after checking required fields are set."""
         return self._payload
 
+    def _set_options(self, options: Dict[str, Any]) -> None:
+        """Call the setter of each option that is not None."""
+        for name, value in options.items():
+            if value is not None:
+                getattr(self, name)(value)
+
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={_repr.repr(v)}" for k, v in self._payload.items())
         return f"{type(self).__name__}({fields})"
@@ -108,11 +114,6 @@ class _PublicationFields(Request[R]):
     """Setters shared by publish and broadcast."""
 
     __slots__ = ()
-
-    def _set_options(self, options: Dict[str, Any]) -> None:
-        for name, value in options.items():
-            if value is not None:
-                getattr(self, name)(value)
 
     def data(self: _Pub, value: Any) -> _Pub:
         """Set the payload: a JSON value over HTTP, `bytes` over gRPC."""
@@ -258,11 +259,6 @@ class _ConnectionFields(Request[R]):
 
     __slots__ = ()
 
-    def _set_fields(self, fields: Dict[str, Any]) -> None:
-        for name, value in fields.items():
-            if value is not None:
-                getattr(self, name)(value)
-
     def user(self: _Conn, value: str) -> _Conn:
         """Set the user ID whose connections are affected."""
         self._payload["user"] = check.string("user", value)
@@ -326,7 +322,7 @@ class SubscribeRequest(_ConnectionFields[SubscribeResult]):
             self.info(info)
         if data is not MISSING:
             self.data(data)
-        self._set_fields(
+        self._set_options(
             {
                 "expire_at": expire_at,
                 "b64info": b64info,
@@ -400,7 +396,7 @@ class UnsubscribeRequest(_ConnectionFields[UnsubscribeResult]):
     ) -> None:
         self._payload = {"user": check.string("user", user)}
         self.channel(channel)
-        self._set_fields({"client": client, "session": session})
+        self._set_options({"client": client, "session": session})
 
     def channel(self, value: str) -> UnsubscribeRequest:
         """Set the channel to unsubscribe from."""
@@ -441,7 +437,7 @@ class DisconnectRequest(_ConnectionFields[DisconnectResult]):
         disconnect: Optional[Disconnect] = None,
     ) -> None:
         self._payload = {"user": check.string("user", user)}
-        self._set_fields(
+        self._set_options(
             {
                 "client": client,
                 "session": session,
@@ -483,7 +479,7 @@ class RefreshRequest(_ConnectionFields[RefreshResult]):
         self._payload = {"user": check.string("user", user)}
         if info is not MISSING:
             self.info(info)
-        self._set_fields(
+        self._set_options(
             {
                 "client": client,
                 "session": session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Optional
 
 from cent._builders import BatchRequest, Request
 from cent._results import BatchResult
@@ -45,7 +45,4 @@ def assemble_batch(
         raise CentDecodeError(
             f"batch of {len(requests)} commands got {len(replies)} replies"
         )
-    outcomes: List[Any] = []
-    for index, request in enumerate(requests):
-        outcomes.append(read_reply(request, replies[index], index))
-    return BatchResult(outcomes)
+    return BatchResult(list(map(read_reply, requests, replies, range(len(replies)))))

@@ -118,8 +118,11 @@ def _status_error(status: int, body: bytes) -> Exception:
         return CentUnauthorizedError("Centrifugo refused the API key (HTTP 401)")
     if 200 <= status < 300:
         return CentDecodeError(f"unexpected HTTP status {status}: {_snippet(body)}")
+    hint = ""
+    if status == 404:
+        hint = " (api_url should be the API endpoint, e.g. http://localhost:8000/api)"
     return CentTransportError(
-        f"HTTP {status}: {_snippet(body)}", status=status, body=_snippet(body)
+        f"HTTP {status}: {_snippet(body)}{hint}", status=status, body=_snippet(body)
     )
 
 

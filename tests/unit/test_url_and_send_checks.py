@@ -10,6 +10,7 @@ import pytest
 from cent import (
     AsyncClient,
     AsyncMockTransport,
+    CentTransportError,
     CentValidationError,
     Client,
     MockTransport,
@@ -66,3 +67,12 @@ async def test_async_send_refuses_what_is_not_a_builder() -> None:
     with pytest.raises(CentValidationError, match="request builder"):
         await client.send("publish")  # type: ignore[arg-type]
     assert transport.sent == []
+
+
+def test_a_404_says_what_api_url_should_be() -> None:
+    transport = MockTransport([(404, b"404 page not found\n")])
+    client = Client("http://localhost:8000", "key", transport=transport)
+
+    with pytest.raises(CentTransportError, match="API endpoint") as caught:
+        client.info()
+    assert caught.value.status == 404

@@ -25,7 +25,7 @@ Decode = Callable[[Request[Any], ReplyT], Any]
 
 class _Executor(Generic[PayloadT, ReplyT]):
     def __init__(
-        self, encode: Encode[PayloadT], decode: Callable[..., Any], target: str
+        self, encode: Encode[PayloadT], decode: Decode[ReplyT], target: str
     ) -> None:
         self._encode = encode
         self._decode = decode
@@ -64,7 +64,7 @@ class SyncExecutor(_Executor[PayloadT, ReplyT]):
         self,
         transport: SyncTransport[PayloadT, ReplyT],
         encode: Encode[PayloadT],
-        decode: Callable[..., Any],
+        decode: Decode[ReplyT],
         target: str,
     ) -> None:
         super().__init__(encode, decode, target)
@@ -97,7 +97,7 @@ class AsyncExecutor(_Executor[PayloadT, ReplyT]):
         self,
         transport: AsyncTransport[PayloadT, ReplyT],
         encode: Encode[PayloadT],
-        decode: Callable[..., Any],
+        decode: Decode[ReplyT],
         target: str,
     ) -> None:
         super().__init__(encode, decode, target)

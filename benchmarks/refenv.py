@@ -79,7 +79,13 @@ def ensure_venv(*, quiet: bool = True) -> Path:
     subprocess.run([*pip, *requirements()], check=True)
 
     check = "import cent, orjson, pydantic; print(pydantic.VERSION)"
-    subprocess.run([str(python), "-c", check], check=True, stdout=subprocess.DEVNULL)
+    # From a folder without our own cent, which would shadow the reference's.
+    subprocess.run(
+        [str(python), "-c", check],
+        check=True,
+        cwd=cache_root(),
+        stdout=subprocess.DEVNULL,
+    )
     marker.write_text(wanted)
     return python
 

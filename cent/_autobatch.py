@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Set, Tuple, Union
 from cent import _validate as check
 from cent._builders import BatchRequest, Request
 from cent._core import check_timeout
-from cent._executor import AsyncExecutor
+from cent._executor import AsyncExecutor, check_request
 from cent.errors import CentAPIError, CentTransportError, CentValidationError
 
 
@@ -80,6 +80,7 @@ class AutoBatcher:
 
     async def execute(self, request: Request[Any], timeout: float) -> Any:
         """Queue one request for the next batch call and wait for its outcome."""
+        check_request(request)
         if isinstance(request, BatchRequest):
             return await self._executor.execute(request, timeout)
 

@@ -23,6 +23,15 @@ Encode = Callable[[Request[Any]], Tuple[str, PayloadT]]
 Decode = Callable[[Request[Any], ReplyT], Any]
 
 
+def check_request(request: Any) -> None:
+    """Refuse what is not a request builder, before anything is queued or sent."""
+    if not isinstance(request, Request):
+        raise CentValidationError(
+            f"send takes a request builder such as PublishRequest(...), "
+            f"got {type(request).__name__}"
+        )
+
+
 class _Executor(Generic[PayloadT, ReplyT]):
     def __init__(
         self, encode: Encode[PayloadT], decode: Decode[ReplyT], target: str
@@ -32,11 +41,7 @@ class _Executor(Generic[PayloadT, ReplyT]):
         self._target = target
 
     def _checked_encode(self, request: Request[R]) -> Tuple[str, PayloadT]:
-        if not isinstance(request, Request):
-            raise CentValidationError(
-                f"send takes a request builder such as PublishRequest(...), "
-                f"got {type(request).__name__}"
-            )
+        check_request(request)
         return self._encode(request)
 
     def encoding_error(self, request: Request[Any]) -> Optional[CentValidationError]:

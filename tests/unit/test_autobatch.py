@@ -237,3 +237,20 @@ async def test_a_lone_call_too_large_fails_as_it_would_alone() -> None:
 
     assert isinstance(outcomes[0], CentTransportError)
     assert outcomes[1] == PublishResult()
+
+
+async def test_a_non_builder_is_refused_to_its_caller_without_holding_others() -> None:
+    transport = AsyncMockTransport([(200, b'{"result":{"offset":4}}')])
+    cent = client(transport)
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(
+            cent.send("publish"),  # type: ignore[arg-type]
+            cent.publish("c", 1),
+            return_exceptions=True,
+        ),
+        2.0,
+    )
+
+    assert isinstance(outcomes[0], CentValidationError)
+    assert outcomes[1] == PublishResult(offset=4)

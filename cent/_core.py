@@ -39,8 +39,6 @@ def assemble_batch(
 ) -> BatchResult:
     """Pair each command with its reply; `read_reply` turns one into a result."""
     requests = batch._requests
-    if not isinstance(replies, list):
-        raise CentDecodeError(f"batch replies are {type(replies).__name__}, not a list")
     if len(replies) != len(requests):
         raise CentDecodeError(
             f"batch of {len(requests)} commands got {len(replies)} replies"

@@ -270,8 +270,7 @@ def decode_grpc(request: Request[R], reply: Any) -> R:
     """Turn the reply message to `request` into its result, or raise."""
     method = _METHODS.get(request.api_method)
     if method is None:
-        replies = list(reply.replies)  # assemble_batch takes a list
-        return assemble_batch(request, replies, _read_command)  # type: ignore[arg-type, return-value]
+        return assemble_batch(request, reply.replies, _read_command)  # type: ignore[arg-type, return-value]
     if reply.HasField("error"):
         raise _api_error(reply.error, None, request)
     return method.read(reply.result, request)  # type: ignore[no-any-return]

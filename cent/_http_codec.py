@@ -96,6 +96,8 @@ def _decode_without_result(request: Request[R], reply: Dict[str, Any]) -> R:
     """Read a batch reply, or raise the error a single command's reply holds."""
     if isinstance(request, BatchRequest):
         replies = reply.get("replies") or []
+        if type(replies) is not list:
+            raise CentDecodeError(f"batch replies are {type(replies).__name__}")
         return assemble_batch(request, replies, _read_command)  # type: ignore[return-value]
     error = reply.get("error")
     if error is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Dict, Optional, Tuple
 
 import aiohttp
@@ -55,6 +56,12 @@ class AiohttpTransport:
             raise CentTimeoutError(
                 f"no reply to {method} within {timeout:g} s"
             ) from err
+        except RuntimeError as err:
+            if not session.closed:
+                raise
+            raise CentNetworkError(
+                f"{method} failed: the aiohttp session is closed"
+            ) from err
         except (aiohttp.ClientError, OSError) as err:
             raise CentNetworkError(
                 f"{method} failed: {type(err).__name__}: {err}"[:300]
@@ -78,5 +85,8 @@ class AiohttpTransport:
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
         if len(self._timeouts) >= 16:  # callers may pass many distinct values
             self._timeouts.clear()
-        self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+        # aiohttp rounds timeouts from ceil_threshold up to whole seconds.
+        self._timeouts[seconds] = aiohttp.ClientTimeout(
+            total=seconds, ceil_threshold=math.inf
+        )
         return self._timeouts[seconds]

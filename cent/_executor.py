@@ -82,13 +82,14 @@ class SyncExecutor(_Executor[PayloadT, ReplyT]):
         started = time.perf_counter()
         try:
             reply = self.transport.send(method, payload, timeout)
+            result = self._decode(request, reply)
         except Exception as err:
             self._log(method, started, type(err).__name__)
             raise
         if logger.isEnabledFor(logging.DEBUG):
-            self._log(method, started, "replied")
+            self._log(method, started, "ok")
 
-        return self._decode(request, reply)  # type: ignore[no-any-return]
+        return result  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close the transport."""
@@ -115,13 +116,14 @@ class AsyncExecutor(_Executor[PayloadT, ReplyT]):
         started = time.perf_counter()
         try:
             reply = await self.transport.send(method, payload, timeout)
+            result = self._decode(request, reply)
         except Exception as err:
             self._log(method, started, type(err).__name__)
             raise
         if logger.isEnabledFor(logging.DEBUG):
-            self._log(method, started, "replied")
+            self._log(method, started, "ok")
 
-        return self._decode(request, reply)  # type: ignore[no-any-return]
+        return result  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         """Close the transport."""

@@ -94,6 +94,11 @@ def _target(host: str, port: int) -> str:
             return f"[{host}]:{port}"
     except ValueError:
         pass  # a host name
+    if any(char in host for char in ":/[]@ "):
+        raise CentValidationError(
+            f"host must be a host name or IP address, without scheme or port, "
+            f"got {host!r:.80}"
+        )
     return f"{host}:{port}"
 
 
